@@ -1,0 +1,136 @@
+#!/usr/bin/env bash
+# Capture benchmark: sluice next to pg_recvlogical draining an identical backlog from a pgoutput
+# slot of its own, in the same run, on seed 001's 12-column transactions table.
+#   A: one transaction of ROWS rows (default 1,000,000)
+#   B: TXNS single-row transactions (default 100,000)
+#   C: commit-to-durable-output latency at RATE transactions/s (default 10,000)
+# Usage: bench/capture_bench.sh [--rows N] [--txns N] [--rate N] [--seconds N]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+ROWS=1000000 TXNS=100000 RATE=10000 SECONDS_C=10
+while [ $# -gt 0 ]; do
+  case $1 in
+    --rows) ROWS=$2; shift 2 ;;
+    --txns) TXNS=$2; shift 2 ;;
+    --rate) RATE=$2; shift 2 ;;
+    --seconds) SECONDS_C=$2; shift 2 ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+build=${BUILD_DIR:-$root/build}
+[ -x "$build/sluice" ] && [ -x "$build/bench/latency_probe" ] || bash "$root/scripts/build.sh" "$build" >/dev/null
+sluice=$build/sluice
+bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+work=$(mktemp -d /tmp/sluice-bench-XXXXXX)
+chmod 755 "$work"
+cleanup() { "$sluice" pg down --dir "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"; }
+trap cleanup EXIT
+
+"$sluice" pg up --dir "$work/pg" >/dev/null
+port=$(cat "$work/pg/port")
+psql() { "$bindir/psql" -X -q -At -h 127.0.0.1 -p "$port" -U postgres -d bench -v ON_ERROR_STOP=1 "$@"; }
+"$bindir/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE bench"
+psql <<'SQL'
+CREATE TABLE transactions (transaction_id VARCHAR(255) PRIMARY KEY, user_id VARCHAR(255),
+  timestamp TIMESTAMP, amount DECIMAL, currency VARCHAR(255), city VARCHAR(255),
+  country VARCHAR(255), merchant_name VARCHAR(255), payment_method VARCHAR(255),
+  ip_address VARCHAR(255), voucher_code VARCHAR(255), affiliateId VARCHAR(255));
+CREATE PUBLICATION dbz_publication FOR TABLE transactions;
+CREATE PROCEDURE gen_rows(first bigint, n bigint, per_tx bigint, rate int) LANGUAGE plpgsql AS $$
+DECLARE i bigint := 0; t0 timestamptz := clock_timestamp();
+BEGIN
+  WHILE i < n LOOP
+    INSERT INTO transactions SELECT md5((first + g)::text), 'user' || (g % 1000),
+      now()::timestamp(0), round((random() * 990 + 10)::numeric, 2), 'USD', 'Lagos', 'Nigeria',
+      'Acme Ltd', 'credit_card', '10.1.2.3', '', md5(g::text)
+      FROM generate_series(i, least(i + per_tx, n) - 1) g;
+    i := i + per_tx;
+    COMMIT;
+    IF rate > 0 AND i % 100 = 0 THEN
+      PERFORM pg_sleep(greatest(0, i::float8 / rate - extract(epoch FROM clock_timestamp() - t0)));
+    END IF;
+  END LOOP;
+END $$;
+SQL
+
+connector() {  # slot, schemas(true|false)
+  cat >"$work/$1.json" <<JSON
+{"name":"bench","config":{"connector.class":"io.debezium.connector.postgresql.PostgresConnector",
+ "database.hostname":"127.0.0.1","database.port":"$port","database.user":"postgres",
+ "database.dbname":"bench","topic.prefix":"cdc","slot.name":"$1","snapshot.mode":"no_data",
+ "decimal.handling.mode":"string","key.converter.schemas.enable":"$2",
+ "value.converter.schemas.enable":"$2"}}
+JSON
+  echo "$work/$1.json"
+}
+mkslots() { for s in "$@"; do psql -c "SELECT pg_create_logical_replication_slot('$s', 'pgoutput')" >/dev/null; done; }
+now() { date +%s.%N; }
+
+run_recvlogical() {  # slot endpos -> seconds; raw output size in $work/recv.size
+  local t0 t1
+  t0=$(now)
+  "$bindir/pg_recvlogical" -h 127.0.0.1 -p "$port" -U postgres -d bench --slot "$1" --start \
+    --endpos "$2" -o proto_version=1 -o publication_names=dbz_publication -f "$work/recv.out" 2>/dev/null
+  t1=$(now)
+  stat -c %s "$work/recv.out" >"$work/recv.size"
+  rm -f "$work/recv.out"
+  echo "$t1 - $t0" | bc -l
+}
+
+run_sluice() {  # config events -> seconds; output size in $work/sluice.size, peak RSS in $work/sluice.rss
+  local t0 t1
+  rm -f "$work/out.jsonl" "$work/out.jsonl.pos"
+  t0=$(now)
+  /usr/bin/time -f %M -o "$work/sluice.rss" "$sluice" capture "$1" --output "$work/out.jsonl" --max-events "$2" 2>"$work/sluice.err" || { cat "$work/sluice.err"; exit 1; }
+  t1=$(now)
+  stat -c %s "$work/out.jsonl" >"$work/sluice.size"
+  rm -f "$work/out.jsonl" "$work/out.jsonl.pos"
+  echo "$t1 - $t0" | bc -l
+}
+
+report() {  # name events recv_s sluice_s
+  local name=$1 n=$2 rs=$3 ss=$4
+  printf '%-34s pg_recvlogical %9.0f ev/s %7.1f MB/s | sluice %9.0f ev/s %7.1f MB/s rss %s MB | ratio %.2f\n' \
+    "$name" "$(echo "$n / $rs" | bc -l)" "$(echo "$(cat "$work/recv.size") / $rs / 1048576" | bc -l)" \
+    "$(echo "$n / $ss" | bc -l)" "$(echo "$(cat "$work/sluice.size") / $ss / 1048576" | bc -l)" \
+    "$(( $(cat "$work/sluice.rss") / 1024 ))" "$(echo "$rs / $ss" | bc -l)"
+}
+
+workload() {  # name events per_tx
+  local name=$1 n=$2 per_tx=$3
+  mkslots "${name}_recv" "${name}_plain" "${name}_schema"
+  psql -c "SET synchronous_commit = off; CALL gen_rows(${4:-0}, $n, $per_tx, 0)"
+  local end
+  end=$(psql -c "SELECT pg_current_wal_lsn()")
+  local rs ss
+  rs=$(run_recvlogical "${name}_recv" "$end")
+  ss=$(run_sluice "$(connector "${name}_plain" false)" "$n")
+  report "$name, schemas disabled" "$n" "$rs" "$ss"
+  ss=$(run_sluice "$(connector "${name}_schema" true)" "$n")
+  report "$name, schemas enabled" "$n" "$rs" "$ss"
+  for s in "${name}_recv" "${name}_plain" "${name}_schema"; do psql -c "SELECT pg_drop_replication_slot('$s')" >/dev/null; done
+}
+
+echo "sluice capture benchmark ($(nproc) cores)"
+workload "A: 1 tx x $ROWS rows" "$ROWS" "$ROWS" 0
+psql -c "TRUNCATE transactions"
+workload "B: $TXNS single-row txs" "$TXNS" 1 0
+psql -c "TRUNCATE transactions"
+
+# C: latency at a fixed rate, sluice running live.
+mkslots lat
+cfg=$(connector lat false)
+rm -f "$work/out.jsonl" "$work/out.jsonl.pos"
+n=$((RATE * SECONDS_C))
+"$sluice" capture "$cfg" --output "$work/out.jsonl" --max-events "$n" 2>"$work/lat.err" &
+cap=$!
+sleep 1
+"$build/bench/latency_probe" "$work/out.jsonl" "$n" $((SECONDS_C * 3 + 30)) >"$work/lat.txt" &
+probe=$!
+t0=$(now)
+psql -c "SET synchronous_commit = off; CALL gen_rows(10000000, $n, 1, $RATE)"
+t1=$(now)
+wait $probe || true
+wait $cap || true
+achieved=$(echo "$n / ($t1 - $t0)" | bc -l)
+printf 'C: latency at %d tx/s (achieved %.0f): %s\n' "$RATE" "$achieved" "$(cat "$work/lat.txt")"

@@ -1,0 +1,71 @@
+// Measures commit-to-durable-output latency of `sluice capture --output FILE`: follows FILE.pos
+// (what is durable), reads the records it covers, and compares the moment each became durable
+// with its PostgreSQL commit time (source.ts_us). Prints p50/p99/max in milliseconds.
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "cdc/position.h"
+
+int main(int argc, char** argv) {
+  if (argc < 4) {
+    std::fprintf(stderr, "usage: latency_probe OUTPUT_FILE COUNT TIMEOUT_S\n");
+    return 2;
+  }
+  std::string path = argv[1];
+  size_t want = std::strtoull(argv[2], nullptr, 10);
+  double timeout_s = std::atof(argv[3]);
+  std::vector<double> lat;
+  lat.reserve(want);
+  uint64_t consumed = 0;
+  std::string pending;
+  timespec start{};
+  clock_gettime(CLOCK_MONOTONIC, &start);
+  while (lat.size() < want) {
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    if (double(now.tv_sec - start.tv_sec) > timeout_s) break;
+    uint64_t durable = 0;
+    {
+      std::ifstream pos_probe(path + ".pos");
+      if (pos_probe) {
+        sluice::cdc::PositionStore store(path + ".pos");
+        if (auto p = store.load()) durable = p->output_size;
+      }
+    }
+    if (durable > consumed) {
+      timespec wall{};
+      clock_gettime(CLOCK_REALTIME, &wall);
+      int64_t now_us = int64_t(wall.tv_sec) * 1000000 + wall.tv_nsec / 1000;
+      std::ifstream in(path, std::ios::binary);
+      in.seekg(std::streamoff(consumed));
+      std::string chunk(durable - consumed, '\0');
+      in.read(chunk.data(), std::streamsize(chunk.size()));
+      consumed = durable;
+      size_t startl = 0;
+      for (size_t nl; (nl = chunk.find('\n', startl)) != std::string::npos; startl = nl + 1) {
+        std::string_view line(chunk.data() + startl, nl - startl);
+        auto at = line.find("\"ts_us\":");
+        if (at == std::string_view::npos) continue;
+        int64_t commit_us = std::strtoll(line.data() + at + 8, nullptr, 10);
+        lat.push_back(double(now_us - commit_us) / 1000.0);
+      }
+    }
+    std::this_thread::sleep_for(std::chrono::microseconds(200));
+  }
+  if (lat.empty()) {
+    std::printf("latency: no records\n");
+    return 1;
+  }
+  std::sort(lat.begin(), lat.end());
+  auto q = [&](double f) { return lat[std::min(lat.size() - 1, size_t(f * double(lat.size())))]; };
+  std::printf("latency_ms records=%zu p50=%.2f p99=%.2f max=%.2f\n", lat.size(), q(0.50), q(0.99),
+              lat.back());
+  return 0;
+}

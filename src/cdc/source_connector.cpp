@@ -1,0 +1,533 @@
+#include "cdc/source_connector.h"
+
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "core/log.h"
+
+namespace sluice::cdc {
+
+namespace {
+
+constexpr const char* kLog = "capture";
+// Output is written every kWriteChunk bytes and made durable at idle points or every kSyncBytes.
+constexpr size_t kWriteChunk = 1 << 20;
+constexpr uint64_t kSyncBytes = 64ull << 20;
+
+int64_t now_unix_us() {
+  timespec ts{};
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
+}
+
+bool is_connection_error(const pg::Error& e) {
+  const std::string& s = e.sqlstate();
+  return s.empty() || s.rfind("08", 0) == 0 || s == "57P01" || s == "57P02" || s == "57P03" ||
+         s == "53300";
+}
+
+std::string options_for(const ConnectorConfig& c, int server_version) {
+  std::string pub = c.publication_name;
+  std::string quoted = "\"";
+  for (char ch : pub) {
+    if (ch == '"') quoted += '"';
+    if (ch == '\'') quoted += '\'';
+    quoted += ch;
+  }
+  quoted += '"';
+  std::string opts = "proto_version '1', publication_names '" + quoted + "'";
+  if (server_version >= 140000) opts += ", messages 'true'";
+  return opts;
+}
+
+}  // namespace
+
+SourceConnector::SourceConnector(ConnectorConfig config, CaptureOptions options)
+    : config_(std::move(config)), options_(std::move(options)), builder_(config_) {}
+
+SourceConnector::~SourceConnector() = default;
+
+bool SourceConnector::stopping() const {
+  return (options_.stop && options_.stop->load()) || reached_max();
+}
+
+int SourceConnector::run() {
+  if (config_.snapshot_mode != SnapshotMode::no_data) {
+    if (config_.snapshot_mode_explicit)
+      throw FatalError(fmt::format(
+          "snapshot.mode={} is not supported yet: initial snapshots are not implemented in this "
+          "version; set snapshot.mode=no_data to stream changes only",
+          config_.properties["snapshot.mode"]));
+    log::warn(kLog, "snapshot.mode defaults to 'initial', but initial snapshots are not "
+                    "implemented yet: streaming changes only (as snapshot.mode=no_data)");
+  }
+  out_ = std::make_unique<OutputFile>(options_.output_path);
+  if (out_->is_file()) {
+    store_ = std::make_unique<PositionStore>(options_.output_path + ".pos");
+    if (auto p = store_->load()) {
+      pos_ = *p;
+      if (out_->written() < pos_.output_size)
+        throw FatalError(fmt::format(
+            "{} is shorter ({} bytes) than its position file says ({} bytes): it was changed "
+            "outside sluice; move both away to start afresh",
+            options_.output_path, out_->written(), pos_.output_size));
+      if (out_->written() > pos_.output_size) {
+        log::info(kLog, "cutting {} unconfirmed bytes from {} (written after the last durable "
+                        "position; PostgreSQL sends them again)",
+                  out_->written() - pos_.output_size, options_.output_path);
+        out_->truncate(pos_.output_size);
+      }
+    } else if (out_->written() > 0) {
+      throw FatalError(fmt::format("{} already holds data but has no position file ({}.pos); "
+                                   "choose a new output file",
+                                   options_.output_path, options_.output_path));
+    }
+  }
+  resume_lsn_ = pos_.resume_lsn;
+  last_commit_lsn_ = pos_.last_commit_lsn;
+
+  int backoff = 200;
+  bool first = true;
+  while (!stopping()) {
+    try {
+      stream(first);
+      break;
+    } catch (const pg::Error& e) {
+      if (!is_connection_error(e) && !(e.sqlstate() == "55006" && !first)) throw;
+      log::warn(kLog, "connection to PostgreSQL lost or unavailable: {}; retrying in {} ms",
+                e.what(), backoff);
+    }
+    repl_.reset();
+    catalog_.reset();
+    meta_.reset();
+    for (int waited = 0; waited < backoff && !stopping(); waited += 50)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    backoff = std::min(backoff * 2, options_.max_backoff_ms);
+    first = false;
+  }
+  if (out_) out_->sync();
+  return 0;
+}
+
+void SourceConnector::check_server(pg::Connection& conn, bool first_attempt) {
+  (void)first_attempt;
+  int version = conn.server_version();
+  if (version < 100000)
+    throw FatalError(fmt::format("PostgreSQL {} is too old: logical decoding with pgoutput needs "
+                                 "PostgreSQL 10 or later",
+                                 version));
+  std::string wal_level = conn.exec("SHOW wal_level").str(0, 0);
+  if (wal_level != "logical")
+    throw FatalError(fmt::format(
+        "wal_level is '{}', but change capture needs wal_level=logical. Fix: run \"ALTER SYSTEM "
+        "SET wal_level = logical\" as a superuser and restart PostgreSQL",
+        wal_level));
+  auto role = conn.exec("SELECT rolsuper, rolreplication, current_user FROM pg_roles WHERE "
+                        "rolname = current_user");
+  if (role.rows() == 1 && role.get(0, 0) != "t" && role.get(0, 1) != "t")
+    throw FatalError(fmt::format(
+        "user '{}' may not use logical replication: it lacks the REPLICATION attribute. Fix: run "
+        "\"ALTER ROLE {} WITH REPLICATION\" as a superuser",
+        role.str(0, 2), conn.quote_ident(role.get(0, 2))));
+}
+
+void SourceConnector::ensure_publication(pg::Connection& conn) {
+  auto r = conn.exec_params("SELECT puballtables FROM pg_publication WHERE pubname = $1",
+                            {config_.publication_name});
+  bool exists = r.rows() == 1;
+  auto mode = config_.publication_autocreate;
+  if (exists && mode != PublicationAutocreate::filtered) return;
+  if (!exists && mode == PublicationAutocreate::disabled)
+    throw FatalError(fmt::format(
+        "publication '{}' does not exist and publication.autocreate.mode=disabled. Fix: create it "
+        "(CREATE PUBLICATION {} FOR ALL TABLES) or set publication.autocreate.mode",
+        config_.publication_name, conn.quote_ident(config_.publication_name)));
+  std::string pub = conn.quote_ident(config_.publication_name);
+  std::string sql;
+  if (mode == PublicationAutocreate::all_tables) {
+    sql = "CREATE PUBLICATION " + pub + " FOR ALL TABLES";
+  } else if (mode == PublicationAutocreate::no_tables) {
+    sql = "CREATE PUBLICATION " + pub;
+  } else {
+    auto tables = conn.exec(
+        "SELECT n.nspname, c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+        "WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog', 'information_schema') "
+        "AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%' ORDER BY 1, 2");
+    std::string list;
+    for (int i = 0; i < tables.rows(); ++i) {
+      if (!config_.table_included(tables.str(i, 0), tables.str(i, 1))) continue;
+      if (!list.empty()) list += ", ";
+      list += conn.quote_ident(tables.get(i, 0)) + "." + conn.quote_ident(tables.get(i, 1));
+    }
+    if (exists)
+      sql = list.empty() ? "" : "ALTER PUBLICATION " + pub + " SET TABLE " + list;
+    else
+      sql = "CREATE PUBLICATION " + pub + (list.empty() ? "" : " FOR TABLE " + list);
+  }
+  if (sql.empty()) return;
+  try {
+    conn.exec(sql);
+    log::info(kLog, "{}", sql);
+  } catch (const pg::Error& e) {
+    if (e.sqlstate() == "42501")
+      throw FatalError(fmt::format(
+          "cannot create publication '{}': {}. Fix: create it as a superuser or the table "
+          "owner, or set publication.autocreate.mode=filtered with a table.include.list",
+          config_.publication_name, e.what()));
+    if (e.sqlstate() != "42710") throw;  // created concurrently: fine
+  }
+}
+
+void SourceConnector::ensure_slot(pg::Connection& conn, pg::ReplicationStream& repl,
+                                  bool first_attempt) {
+  auto r = conn.exec_params(
+      "SELECT plugin, database, active_pid FROM pg_replication_slots WHERE slot_name = $1",
+      {config_.slot_name});
+  if (r.rows() == 0) {
+    try {
+      auto info = repl.create_slot(config_.slot_name, false, false);
+      log::info(kLog, "created replication slot {} at {}", info.name,
+                format_lsn(info.consistent_point));
+    } catch (const pg::Error& e) {
+      if (e.sqlstate() == "42501")
+        throw FatalError(fmt::format("cannot create replication slot '{}': {}. Fix: ALTER ROLE "
+                                     "{} WITH REPLICATION",
+                                     config_.slot_name, e.what(), config_.user));
+      if (e.sqlstate() == "53400")
+        throw FatalError(fmt::format("cannot create replication slot '{}': {}. Fix: raise "
+                                     "max_replication_slots or drop unused slots",
+                                     config_.slot_name, e.what()));
+      throw;
+    }
+    return;
+  }
+  if (r.get(0, 0) != "pgoutput")
+    throw FatalError(fmt::format("replication slot '{}' uses plugin '{}', not pgoutput. Fix: drop "
+                                 "it (SELECT pg_drop_replication_slot('{}')) or choose another "
+                                 "slot.name",
+                                 config_.slot_name, r.get(0, 0), config_.slot_name));
+  if (r.get(0, 1) != config_.dbname)
+    throw FatalError(fmt::format("replication slot '{}' belongs to database '{}', not '{}'. Fix: "
+                                 "choose another slot.name",
+                                 config_.slot_name, r.get(0, 1), config_.dbname));
+  if (!r.is_null(0, 2) && first_attempt)
+    throw FatalError(fmt::format(
+        "replication slot '{}' is in use by another process (PID {}): two readers of one slot "
+        "lose data. Fix: stop the other connector or client, or choose another slot.name",
+        config_.slot_name, r.get(0, 2)));
+}
+
+void SourceConnector::stream(bool first_attempt) {
+  std::string info = config_.conninfo();
+  meta_ = std::make_unique<pg::Connection>(info);
+  check_server(*meta_, first_attempt);
+  ensure_publication(*meta_);
+  repl_ = std::make_unique<pg::ReplicationStream>(info);
+  ensure_slot(*meta_, *repl_, first_attempt);
+  catalog_ = std::make_unique<pg::Catalog>(*meta_);
+  relations_.clear();
+
+  try {
+    repl_->start(config_.slot_name, resume_lsn_, options_for(config_, meta_->server_version()));
+  } catch (const pg::Error& e) {
+    if (e.sqlstate() == "55006" && first_attempt)
+      throw FatalError(fmt::format("replication slot '{}' is in use by another process: {}. Fix: "
+                                   "stop the other reader or choose another slot.name",
+                                   config_.slot_name, e.what()));
+    throw;
+  }
+  log::info(kLog, "streaming from slot {} (publication {}) after {}", config_.slot_name,
+            config_.publication_name, format_lsn(resume_lsn_));
+  in_tx_ = false;
+  confirmed_ = 0;
+  last_feedback_ = std::chrono::steady_clock::now();
+  last_heartbeat_ = last_feedback_;
+
+  bool reply_due = false;
+  while (!stopping()) {
+    pg::StreamMessage m = repl_->read(0);
+    if (m.kind == pg::StreamMessage::Kind::timeout) {
+      // Nothing more is waiting: make what we have durable before blocking (group commit).
+      if (!out_->buffer().empty() || unsynced_bytes_ || (!in_tx_ && idle_lsn_ > confirmed_))
+        flush_durable();
+      m = repl_->read(100);
+    }
+    auto now = std::chrono::steady_clock::now();
+    switch (m.kind) {
+      case pg::StreamMessage::Kind::data:
+        wal_start_ = m.wal_start;
+        decoder_.decode(m.payload, *this);
+        break;
+      case pg::StreamMessage::Kind::keepalive:
+        if (!in_tx_) idle_lsn_ = std::max(idle_lsn_, m.wal_end);
+        reply_due = reply_due || m.reply_requested;
+        break;
+      case pg::StreamMessage::Kind::end:
+        throw pg::Error("the server ended the replication stream", "08006");
+      case pg::StreamMessage::Kind::timeout:
+        break;
+    }
+    if (out_->buffer().size() >= kWriteChunk) {
+      unsynced_bytes_ += out_->buffer().size();
+      out_->write();
+      if (unsynced_bytes_ >= kSyncBytes) flush_durable();
+    }
+    if (config_.heartbeat_interval_ms > 0 && !in_tx_ &&
+        now - last_heartbeat_ >= std::chrono::milliseconds(config_.heartbeat_interval_ms)) {
+      last_heartbeat_ = now;
+      builder_.heartbeat(out_->buffer(), now_unix_us() / 1000);
+      flush_durable();
+    }
+    if (reply_due ||
+        now - last_feedback_ >= std::chrono::milliseconds(config_.status_update_interval_ms)) {
+      repl_->send_feedback(confirmed_, confirmed_);
+      last_feedback_ = now;
+      reply_due = false;
+    }
+  }
+  flush_durable();
+  log::info(kLog, "stopped after {} records; confirmed {}", records_, format_lsn(confirmed_));
+}
+
+void SourceConnector::flush_durable() {
+  unsynced_bytes_ = 0;
+  out_->sync();
+  Lsn resume = resume_lsn_;
+  if (!in_tx_) resume = std::max(resume, idle_lsn_);
+  if (store_) {
+    Position p;
+    p.output_size = out_->written();
+    p.resume_lsn = resume;
+    p.last_commit_lsn = last_commit_lsn_;
+    p.has_partial = in_tx_ && !skip_tx_ && tx_records_ > 0;
+    p.partial_xid = xid_;
+    p.partial_count = tx_records_;
+    store_->save(p);
+    pos_ = p;
+  }
+  resume_lsn_ = resume;
+  if (repl_ && resume > confirmed_) {
+    confirmed_ = resume;
+    repl_->send_feedback(confirmed_, confirmed_);
+    last_feedback_ = std::chrono::steady_clock::now();
+  }
+}
+
+template <typename Build>
+void SourceConnector::emit(Build&& build) {
+  if (skip_records_ > 0) {
+    --skip_records_;
+    ++tx_records_;
+    return;
+  }
+  if (reached_max()) return;
+  build(out_->buffer());
+  ++tx_records_;
+  ++records_;
+}
+
+SourceInfo SourceConnector::source_info() const {
+  SourceInfo s;
+  s.commit_time_us = tx_commit_us_;
+  s.xid = xid_;
+  s.lsn = wal_start_;
+  s.last_commit_lsn = last_commit_lsn_;
+  return s;
+}
+
+const TableSchema* SourceConnector::relation(uint32_t oid) {
+  auto it = relations_.find(oid);
+  if (it == relations_.end())
+    throw pg::ProtocolError(fmt::format("change for relation {} arrived before its Relation "
+                                        "message",
+                                        oid));
+  return it->second->included ? it->second.get() : nullptr;
+}
+
+void SourceConnector::emit_begin_if_needed() {
+  if (!config_.provide_transaction_metadata || tx_begin_emitted_) return;
+  tx_begin_emitted_ = true;
+  emit([&](std::string& out) { builder_.transaction_begin(out, tx_id_, tx_commit_us_ / 1000); });
+}
+
+void SourceConnector::on_begin(const pg::BeginMessage& m) {
+  in_tx_ = true;
+  xid_ = m.xid;
+  tx_final_lsn_ = m.final_lsn;
+  tx_commit_us_ = m.commit_time_us + pg::kPgEpochUnixMicros;
+  tx_records_ = 0;
+  tx_total_order_ = 0;
+  tx_begin_emitted_ = false;
+  tx_collections_.clear();
+  tx_id_ = fmt::format("{}:{}", m.xid, m.final_lsn);
+  // A transaction that ended at or before the durable position is already in the output.
+  skip_tx_ = m.final_lsn < resume_lsn_;
+  skip_records_ = 0;
+  if (pos_.has_partial && pos_.partial_xid == m.xid) {
+    skip_records_ = pos_.partial_count;
+    pos_.has_partial = false;
+  }
+}
+
+void SourceConnector::on_commit(const pg::CommitMessage& m) {
+  if (!skip_tx_ && tx_begin_emitted_) {
+    emit([&](std::string& out) {
+      builder_.transaction_end(out, tx_id_, tx_commit_us_ / 1000, tx_total_order_,
+                               tx_collections_);
+    });
+  }
+  in_tx_ = false;
+  skip_tx_ = false;
+  skip_records_ = 0;
+  if (reached_max() && tx_records_ > 0) {
+    // Stopped part-way: the transaction counts as partial until it is wholly written.
+    in_tx_ = true;
+    return;
+  }
+  resume_lsn_ = std::max(resume_lsn_, m.end_lsn);
+  last_commit_lsn_ = m.end_lsn;
+}
+
+void SourceConnector::on_relation(const pg::RelationMessage& m) {
+  auto cat = catalog_->table(m.oid);
+  relations_[m.oid] = build_table_schema(m, cat, *catalog_, config_);
+}
+
+void SourceConnector::on_type(uint32_t, std::string_view, std::string_view) {
+  catalog_->invalidate_types();
+}
+
+namespace {
+int64_t bump_collection(std::vector<std::pair<std::string, int64_t>>& v, const std::string& dc) {
+  for (auto& [name, n] : v)
+    if (name == dc) return ++n;
+  v.emplace_back(dc, 1);
+  return 1;
+}
+}  // namespace
+
+#define SLUICE_TX_BLOCK(t)                                                             \
+  TxBlock txb;                                                                         \
+  const TxBlock* tx = nullptr;                                                         \
+  if (config_.provide_transaction_metadata) {                                          \
+    emit_begin_if_needed();                                                            \
+    txb.id = tx_id_;                                                                   \
+    txb.total_order = ++tx_total_order_;                                               \
+    txb.data_collection_order = bump_collection(tx_collections_, (t)->data_collection); \
+    tx = &txb;                                                                         \
+  }
+
+void SourceConnector::on_insert(uint32_t rel, const pg::Tuple& row) {
+  const TableSchema* t = relation(rel);
+  if (!t || skip_tx_ || config_.skipped_operations.count('c')) return;
+  SLUICE_TX_BLOCK(t)
+  auto src = source_info();
+  emit([&](std::string& out) { builder_.change(out, *t, 'c', nullptr, &row, nullptr, src, tx); });
+}
+
+void SourceConnector::on_update(uint32_t rel, char old_kind, const pg::Tuple& old_row,
+                                const pg::Tuple& row) {
+  const TableSchema* t = relation(rel);
+  if (!t || skip_tx_ || config_.skipped_operations.count('u')) return;
+  auto src = source_info();
+  bool key_changed = false;
+  if (old_kind == 'K') {
+    key_changed = !t->key_columns.empty();
+  } else if (old_kind == 'O') {
+    for (const auto& k : t->key_columns) {
+      size_t i = size_t(k.tuple_index);
+      if (i < old_row.size() && i < row.size() &&
+          (old_row[i].kind != row[i].kind || old_row[i].data != row[i].data) && row[i].kind != 'u')
+        key_changed = true;
+    }
+  }
+  if (!key_changed) {
+    SLUICE_TX_BLOCK(t)
+    const pg::Tuple* before = old_kind == 'O' ? &old_row : nullptr;
+    emit([&](std::string& out) { builder_.change(out, *t, 'u', before, &row, before, src, tx); });
+    return;
+  }
+  // A primary-key change is a delete of the old key, its tombstone and a create (Debezium).
+  std::string old_key, new_key;
+  builder_.key_payload(old_key, *t, old_row);
+  builder_.key_payload(new_key, *t, row);
+  {
+    SLUICE_TX_BLOCK(t)
+    emit([&](std::string& out) {
+      builder_.change(out, *t, 'd', &old_row, nullptr, nullptr, src, tx,
+                      {{"__debezium.newkey", new_key}});
+    });
+  }
+  if (config_.tombstones_on_delete)
+    emit([&](std::string& out) { builder_.tombstone(out, *t, old_row); });
+  {
+    SLUICE_TX_BLOCK(t)
+    const pg::Tuple* toast = old_kind == 'O' ? &old_row : nullptr;
+    emit([&](std::string& out) {
+      builder_.change(out, *t, 'c', nullptr, &row, toast, src, tx,
+                      {{"__debezium.oldkey", old_key}});
+    });
+  }
+}
+
+void SourceConnector::on_delete(uint32_t rel, char, const pg::Tuple& old_row) {
+  const TableSchema* t = relation(rel);
+  if (!t || skip_tx_ || config_.skipped_operations.count('d')) return;
+  auto src = source_info();
+  {
+    SLUICE_TX_BLOCK(t)
+    emit([&](std::string& out) {
+      builder_.change(out, *t, 'd', &old_row, nullptr, nullptr, src, tx);
+    });
+  }
+  if (config_.tombstones_on_delete && !t->key_columns.empty())
+    emit([&](std::string& out) { builder_.tombstone(out, *t, old_row); });
+}
+
+void SourceConnector::on_truncate(const std::vector<uint32_t>& rels, uint8_t) {
+  if (skip_tx_ || config_.skipped_operations.count('t')) return;
+  auto src = source_info();
+  for (uint32_t rel : rels) {
+    const TableSchema* t = relation(rel);
+    if (!t) continue;
+    SLUICE_TX_BLOCK(t)
+    emit([&](std::string& out) { builder_.truncate(out, *t, src, tx); });
+  }
+}
+
+#undef SLUICE_TX_BLOCK
+
+void SourceConnector::on_message(const pg::LogicalMessage& m) {
+  if (m.transactional && skip_tx_) return;
+  if (!config_.message_prefix_included(std::string(m.prefix))) {
+    if (!m.transactional) resume_lsn_ = std::max(resume_lsn_, m.lsn + 1);
+    return;
+  }
+  SourceInfo src;
+  src.lsn = m.lsn;
+  if (m.transactional) {
+    src = source_info();
+    src.lsn = m.lsn;
+  } else {
+    // Not part of a transaction: no txId, and the time it was first seen.
+    if (m.lsn < resume_lsn_ || reached_max()) return;
+    src.has_txid = false;
+    src.commit_time_us = now_unix_us();
+    src.last_commit_lsn = last_commit_lsn_;
+    uint64_t before = tx_records_;
+    bool was_in_tx = in_tx_;
+    emit([&](std::string& out) { builder_.message(out, m.prefix, m.content, src); });
+    tx_records_ = before;
+    in_tx_ = was_in_tx;
+    resume_lsn_ = std::max(resume_lsn_, m.lsn + 1);
+    return;
+  }
+  emit([&](std::string& out) { builder_.message(out, m.prefix, m.content, src); });
+}
+
+}  // namespace sluice::cdc

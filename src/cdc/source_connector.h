@@ -1,0 +1,109 @@
+// One PostgreSQL source connector: checks the server, manages publication and slot, streams
+// pgoutput, turns changes into Debezium records and writes them with an exactly-once position.
+#pragma once
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "cdc/connector_config.h"
+#include "cdc/event_builder.h"
+#include "cdc/output_file.h"
+#include "cdc/position.h"
+#include "cdc/table_schema.h"
+#include "pg/catalog.h"
+#include "pg/pgoutput.h"
+#include "pg/replication_stream.h"
+
+namespace sluice::cdc {
+
+// An error that retrying cannot fix (configuration, privileges, server settings). The message
+// says what to do.
+class FatalError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+struct CaptureOptions {
+  std::string output_path;      // empty or "-": standard output
+  uint64_t max_events = 0;      // 0: unlimited
+  const std::atomic<bool>* stop = nullptr;
+  int max_backoff_ms = 10000;
+};
+
+class SourceConnector : private pg::PgOutputHandler {
+ public:
+  SourceConnector(ConnectorConfig config, CaptureOptions options);
+  ~SourceConnector() override;
+  // Runs until stopped; returns the process exit code. Throws FatalError.
+  int run();
+  uint64_t records_written() const { return records_; }
+
+ private:
+  void check_server(pg::Connection& conn, bool first_attempt);
+  void ensure_publication(pg::Connection& conn);
+  void ensure_slot(pg::Connection& conn, pg::ReplicationStream& repl, bool first_attempt);
+  // Streams until stopped (returns) or the connection fails (throws pg::Error).
+  void stream(bool first_attempt);
+  void flush_durable();
+  bool stopping() const;
+  bool reached_max() const { return options_.max_events && records_ >= options_.max_events; }
+
+  // Writes one record through `build` unless it was already written before a restart.
+  template <typename Build>
+  void emit(Build&& build);
+  void emit_begin_if_needed();
+  SourceInfo source_info() const;
+  const TableSchema* relation(uint32_t oid);
+
+  void on_begin(const pg::BeginMessage& m) override;
+  void on_commit(const pg::CommitMessage& m) override;
+  void on_relation(const pg::RelationMessage& m) override;
+  void on_type(uint32_t oid, std::string_view schema, std::string_view name) override;
+  void on_insert(uint32_t rel, const pg::Tuple& row) override;
+  void on_update(uint32_t rel, char old_kind, const pg::Tuple& old_row,
+                 const pg::Tuple& row) override;
+  void on_delete(uint32_t rel, char old_kind, const pg::Tuple& old_row) override;
+  void on_truncate(const std::vector<uint32_t>& rels, uint8_t options) override;
+  void on_message(const pg::LogicalMessage& m) override;
+
+  ConnectorConfig config_;
+  CaptureOptions options_;
+  EventBuilder builder_;
+  std::unique_ptr<OutputFile> out_;
+  std::unique_ptr<PositionStore> store_;
+  Position pos_;  // what is durable
+
+  std::unique_ptr<pg::Connection> meta_;
+  std::unique_ptr<pg::Catalog> catalog_;
+  std::unique_ptr<pg::ReplicationStream> repl_;
+  pg::PgOutputDecoder decoder_;
+  std::unordered_map<uint32_t, std::shared_ptr<TableSchema>> relations_;
+
+  // Stream state.
+  Lsn wal_start_ = 0;          // XLogData position of the message being decoded
+  Lsn resume_lsn_ = 0;         // end of the last transaction wholly appended to the output
+  Lsn last_commit_lsn_ = 0;    // end LSN of the previous transaction (source.sequence)
+  Lsn idle_lsn_ = 0;           // keepalive position seen while between transactions
+  Lsn confirmed_ = 0;          // last flush LSN sent to PostgreSQL
+  bool in_tx_ = false;
+  bool skip_tx_ = false;       // transaction already wholly in the output
+  uint32_t xid_ = 0;
+  Lsn tx_final_lsn_ = 0;
+  int64_t tx_commit_us_ = 0;
+  uint64_t tx_records_ = 0;    // records of this transaction written (or found written)
+  uint64_t skip_records_ = 0;  // records of a replayed part-written transaction to skip
+  bool tx_begin_emitted_ = false;
+  int64_t tx_total_order_ = 0;
+  std::string tx_id_;
+  std::vector<std::pair<std::string, int64_t>> tx_collections_;
+  uint64_t records_ = 0;
+  uint64_t unsynced_bytes_ = 0;
+  std::chrono::steady_clock::time_point last_feedback_{}, last_heartbeat_{};
+};
+
+}  // namespace sluice::cdc

@@ -1,0 +1,54 @@
+// sluice: change capture from PostgreSQL as Debezium events. This file only parses the command
+// line (CLI11 is heavy, so it stays in this one translation unit).
+#include <CLI/CLI.hpp>
+
+#include "cli/commands.h"
+#include "core/log.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"sluice: PostgreSQL change capture, Debezium-compatible"};
+  app.require_subcommand(1);
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "Log debug messages");
+
+  auto* pg = app.add_subcommand("pg", "A throwaway local PostgreSQL for development and tests");
+  pg->require_subcommand(1);
+  sluice::cli::PgUpArgs up;
+  auto* pg_up = pg->add_subcommand("up", "Create (once) and start a cluster; prints its connection string");
+  pg_up->add_option("--dir", up.dir, "Directory for the cluster")->required();
+  pg_up->add_option("--port", up.port, "TCP port on 127.0.0.1 (default: a free one)");
+  std::string down_dir;
+  bool keep = false;
+  auto* pg_down = pg->add_subcommand("down", "Stop a cluster and remove its directory");
+  pg_down->add_option("--dir", down_dir, "Directory of the cluster")->required();
+  pg_down->add_flag("--keep", keep, "Stop only; keep the data");
+
+  sluice::cli::CaptureArgs cap;
+  auto* capture = app.add_subcommand(
+      "capture", "Stream one Debezium PostgreSQL connector's change events as JSON lines");
+  capture->add_option("connector", cap.connector_file,
+                      "Connector config: Kafka Connect JSON or a flat property object")
+      ->required();
+  capture->add_option("-o,--output", cap.output,
+                      "Append records to FILE (durable, exactly once across restarts; position "
+                      "in FILE.pos); default standard output");
+  capture->add_option("--max-events", cap.max_events, "Exit after N records");
+
+  sluice::cli::DemoArgs demo;
+  auto* demo_cmd = app.add_subcommand(
+      "demo", "Capture seed 001's transactions table on a throwaway PostgreSQL with generated "
+              "changes, printing a live tail");
+  demo_cmd->add_option("--dir", demo.dir, "Keep the demo's files here (default: a temporary "
+                                          "directory, removed at the end)");
+  demo_cmd->add_option("--duration", demo.duration_s, "Stop after N seconds (default: Ctrl-C)");
+  demo_cmd->add_option("--seed", demo.seed, "Seed for the generated data");
+
+  CLI11_PARSE(app, argc, argv);
+  if (verbose) sluice::log::set_level(sluice::log::Level::debug);
+
+  if (pg_up->parsed()) return sluice::cli::pg_up(up);
+  if (pg_down->parsed()) return sluice::cli::pg_down(down_dir, keep);
+  if (capture->parsed()) return sluice::cli::capture(cap);
+  if (demo_cmd->parsed()) return sluice::cli::demo(demo);
+  return 1;
+}

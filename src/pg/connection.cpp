@@ -1,0 +1,98 @@
+#include "pg/connection.h"
+
+#include <libpq-fe.h>
+
+namespace sluice::pg {
+
+namespace {
+std::string trim_message(const char* m) {
+  std::string s = m ? m : "";
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+Result check(PGconn* conn, PGresult* r) {
+  if (!r) throw Error(trim_message(PQerrorMessage(conn)));
+  auto st = PQresultStatus(r);
+  if (st == PGRES_FATAL_ERROR || st == PGRES_BAD_RESPONSE || st == PGRES_NONFATAL_ERROR) {
+    const char* state = PQresultErrorField(r, PG_DIAG_SQLSTATE);
+    std::string msg = trim_message(PQresultErrorMessage(r));
+    std::string code = state ? state : "";
+    PQclear(r);
+    throw Error(msg, code);
+  }
+  return Result(r);
+}
+}  // namespace
+
+Result::Result(PGresult* r) : r_(r) {}
+Result::~Result() {
+  if (r_) PQclear(r_);
+}
+Result::Result(Result&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
+int Result::rows() const { return PQntuples(r_); }
+int Result::columns() const { return PQnfields(r_); }
+bool Result::is_null(int row, int col) const { return PQgetisnull(r_, row, col); }
+std::string_view Result::get(int row, int col) const {
+  return {PQgetvalue(r_, row, col), size_t(PQgetlength(r_, row, col))};
+}
+
+Connection::Connection(const std::string& info) : conn_(PQconnectdb(info.c_str())) {
+  if (!conn_) throw Error("out of memory creating a PostgreSQL connection");
+  if (PQstatus(conn_) != CONNECTION_OK) {
+    std::string msg = trim_message(PQerrorMessage(conn_));
+    PQfinish(conn_);
+    conn_ = nullptr;
+    throw Error(msg, "08001");
+  }
+}
+
+Connection::~Connection() {
+  if (conn_) PQfinish(conn_);
+}
+
+Result Connection::exec(const std::string& sql) { return check(conn_, PQexec(conn_, sql.c_str())); }
+
+Result Connection::exec_params(const std::string& sql, const std::vector<std::string>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p.c_str());
+  return check(conn_, PQexecParams(conn_, sql.c_str(), int(values.size()), nullptr, values.data(),
+                                   nullptr, nullptr, 0));
+}
+
+std::string Connection::quote_literal(std::string_view s) const {
+  char* q = PQescapeLiteral(conn_, s.data(), s.size());
+  if (!q) throw Error(trim_message(PQerrorMessage(conn_)));
+  std::string out(q);
+  PQfreemem(q);
+  return out;
+}
+
+std::string Connection::quote_ident(std::string_view s) const {
+  char* q = PQescapeIdentifier(conn_, s.data(), s.size());
+  if (!q) throw Error(trim_message(PQerrorMessage(conn_)));
+  std::string out(q);
+  PQfreemem(q);
+  return out;
+}
+
+int Connection::server_version() const { return PQserverVersion(conn_); }
+std::string Connection::error_message() const { return trim_message(PQerrorMessage(conn_)); }
+
+std::string conninfo(const std::vector<std::pair<std::string, std::string>>& params) {
+  std::string out;
+  for (const auto& [k, v] : params) {
+    if (!out.empty()) out += ' ';
+    out += k;
+    out += "='";
+    for (char c : v) {
+      if (c == '\'' || c == '\\') out += '\\';
+      out += c;
+    }
+    out += '\'';
+  }
+  return out;
+}
+
+}  // namespace sluice::pg

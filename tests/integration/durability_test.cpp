@@ -1,0 +1,256 @@
+// Position and failures: exactly once across kill -9 and clean stops, PostgreSQL restarts,
+// and the clear errors for server set-ups that cannot work.
+#include <signal.h>
+
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "harness.h"
+
+namespace sluice::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class Durability : public CaptureTest {
+ protected:
+  // Every inserted id must appear exactly once among the create events.
+  void expect_exactly_once(const std::string& out, int expected) {
+    auto recs = read_records(out);
+    std::multiset<int64_t> ids;
+    std::set<std::pair<int64_t, int64_t>> positions;  // (lsn, id): each change once
+    for (auto& r : recs) {
+      if (r["value"].IsNull()) continue;
+      const auto& p = r["value"]["payload"];
+      if (std::string(p["op"].GetString()) != "c") continue;
+      int64_t id = p["after"]["id"].GetInt64();
+      ids.insert(id);
+      EXPECT_TRUE(positions.insert({p["source"]["lsn"].GetInt64(), id}).second)
+          << "duplicate change at LSN " << p["source"]["lsn"].GetInt64();
+    }
+    int missing = 0, dup = 0;
+    for (int i = 1; i <= expected; ++i) {
+      auto n = ids.count(i);
+      if (n == 0) ++missing;
+      if (n > 1) ++dup;
+    }
+    EXPECT_EQ(missing, 0) << "changes lost";
+    EXPECT_EQ(dup, 0) << "changes duplicated";
+    EXPECT_EQ(ids.size(), size_t(expected));
+  }
+  std::string wait_for_lines(const std::string& out, size_t n, std::chrono::seconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    while (std::chrono::steady_clock::now() < deadline) {
+      std::string t = read_text(out);
+      if (size_t(std::count(t.begin(), t.end(), '\n')) >= n) return t;
+      std::this_thread::sleep_for(50ms);
+    }
+    return read_text(out);
+  }
+};
+
+TEST_F(Durability, StopMidTransactionAndResumeWithoutLossOrDuplicates) {
+  sql("CREATE TABLE e (id bigint PRIMARY KEY, v text)");
+  auto cfg = connector_file(R"("value.converter.schemas.enable":"false")");
+  create_slot(cfg);
+  sql("INSERT INTO e SELECT i, 'row' || i FROM generate_series(1, 1000) i");  // one transaction
+  sql("INSERT INTO e SELECT i, 'row' || i FROM generate_series(1001, 1500) i");
+  std::string out = dir + "/out.jsonl";
+  for (uint64_t n : {300, 500, 350, 350}) capture(cfg, n, out);  // stops inside transactions
+  expect_exactly_once(out, 1500);
+}
+
+TEST_F(Durability, KillNineUnderLoadThenRestartIsExactlyOnce) {
+  sql("CREATE TABLE e (id bigint PRIMARY KEY, v text)");
+  auto cfg = connector_file(R"("value.converter.schemas.enable":"false")");
+  create_slot(cfg);
+  std::string out = dir + "/out.jsonl";
+  const int kRows = 20000;
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    pg::Connection w(cluster().conninfo(db));
+    for (int i = 1; i <= kRows; i += 100) {
+      // Mix single-row transactions with multi-row ones (rows sharing one LSN).
+      w.exec(fmt::format("INSERT INTO e SELECT g, 'v' FROM generate_series({}, {}) g", i, i + 49));
+      for (int j = i + 50; j < i + 100; ++j) w.exec(fmt::format("INSERT INTO e VALUES ({}, 'v')", j));
+    }
+    done = true;
+  });
+  for (int round = 0; round < 4; ++round) {
+    Proc p = spawn_sluice({"capture", cfg, "--output", out});
+    std::this_thread::sleep_for(std::chrono::milliseconds(400 + 300 * round));
+    p.signal(SIGKILL);
+    EXPECT_EQ(p.wait(), 128 + SIGKILL);
+  }
+  writer.join();
+  ASSERT_TRUE(done);
+  // Final run drains the rest.
+  auto recs = read_records(out);
+  size_t have = 0;
+  for (auto& r : recs) have += r["value"].IsNull() ? 0 : 1;
+  ASSERT_LE(have, size_t(kRows));
+  capture(cfg, kRows - have, out);
+  expect_exactly_once(out, kRows);
+}
+
+TEST_F(Durability, PostgresRestartMidStreamResumes) {
+  sql("CREATE TABLE e (id bigint PRIMARY KEY)");
+  auto cfg = connector_file(R"("value.converter.schemas.enable":"false")");
+  create_slot(cfg);
+  std::string out = dir + "/out.jsonl";
+  sql("INSERT INTO e SELECT generate_series(1, 100)");
+  Proc p = spawn_sluice({"capture", cfg, "--output", out, "--max-events", "200"});
+  wait_for_lines(out, 100, 30s);
+  conn.reset();
+  cluster().stop();
+  std::this_thread::sleep_for(1s);
+  cluster().start();
+  conn = std::make_unique<pg::Connection>(cluster().conninfo(db));
+  sql("INSERT INTO e SELECT generate_series(101, 200)");
+  int rc = p.wait(90s);
+  if (rc == -1) p.signal(SIGKILL);
+  EXPECT_EQ(rc, 0) << p.stderr_text();
+  EXPECT_NE(p.stderr_text().find("retrying"), std::string::npos);
+  expect_exactly_once(out, 200);
+}
+
+TEST_F(Durability, ConnectionTerminatedMidStreamReconnects) {
+  sql("CREATE TABLE e (id bigint PRIMARY KEY)");
+  auto cfg = connector_file(R"("value.converter.schemas.enable":"false")");
+  create_slot(cfg);
+  std::string out = dir + "/out.jsonl";
+  sql("INSERT INTO e SELECT generate_series(1, 50)");
+  Proc p = spawn_sluice({"capture", cfg, "--output", out, "--max-events", "100"});
+  wait_for_lines(out, 50, 30s);
+  sql(fmt::format("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE "
+                  "slot_name = '{}'",
+                  slot_name()));
+  sql("INSERT INTO e SELECT generate_series(51, 100)");
+  int rc = p.wait(60s);
+  if (rc == -1) p.signal(SIGKILL);
+  EXPECT_EQ(rc, 0) << p.stderr_text();
+  expect_exactly_once(out, 100);
+}
+
+TEST_F(Durability, UnreachableAtStartIsRetried) {
+  // Nothing listens on this port until the test points the config at the real one.
+  sql("CREATE TABLE e (id bigint PRIMARY KEY)");
+  create_slot("");
+  std::string cfg = dir + "/c.json";
+  std::string good = config_json(R"("value.converter.schemas.enable":"false")");
+  std::string bad = good;
+  auto at = bad.find(std::to_string(cluster().port()));
+  bad.replace(at, std::to_string(cluster().port()).size(), "1");
+  std::ofstream(cfg) << bad;
+  Proc p = spawn_sluice({"capture", cfg, "--output", dir + "/out.jsonl", "--max-events", "1"});
+  std::this_thread::sleep_for(1500ms);
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait(20s), 0) << "SIGTERM stops it cleanly while it retries";
+  EXPECT_NE(p.stderr_text().find("retrying"), std::string::npos) << p.stderr_text();
+}
+
+TEST_F(Durability, SigtermStopsCleanlyAndConfirmsPosition) {
+  sql("CREATE TABLE e (id bigint PRIMARY KEY)");
+  auto cfg = connector_file();
+  create_slot(cfg);
+  sql("INSERT INTO e VALUES (1)");
+  std::string out = dir + "/out.jsonl";
+  Proc p = spawn_sluice({"capture", cfg, "--output", out});
+  wait_for_lines(out, 1, 30s);
+  p.signal(SIGTERM);
+  EXPECT_EQ(p.wait(20s), 0) << p.stderr_text();
+  auto r = conn->exec(fmt::format(
+      "SELECT confirmed_flush_lsn >= pg_current_wal_lsn() - 1000000, active FROM "
+      "pg_replication_slots WHERE slot_name = '{}'",
+      slot_name()));
+  EXPECT_EQ(r.get(0, 0), "t");
+  EXPECT_EQ(r.get(0, 1), "f");
+}
+
+TEST_F(Durability, HeartbeatsMoveTheSlotWhileTablesAreIdle) {
+  sql("CREATE TABLE watched (id int PRIMARY KEY); CREATE TABLE other (id int PRIMARY KEY)");
+  conn->exec("CREATE PUBLICATION dbz_publication FOR TABLE watched");
+  auto cfg = connector_file(R"("heartbeat.interval.ms":"200")");
+  conn->exec(fmt::format("SELECT pg_create_logical_replication_slot('{}', 'pgoutput')",
+                         slot_name()));
+  std::string out = dir + "/out.jsonl";
+  Proc p = spawn_sluice({"capture", cfg, "--output", out});
+  auto before = conn->exec(fmt::format(
+      "SELECT confirmed_flush_lsn FROM pg_replication_slots WHERE slot_name = '{}'", slot_name()));
+  std::string start = before.str(0, 0);
+  // Plenty of WAL from a table outside the publication.
+  for (int i = 0; i < 20; ++i) sql(fmt::format("INSERT INTO other VALUES ({})", i));
+  auto target = conn->exec("SELECT pg_current_wal_lsn()").str(0, 0);
+  bool moved = false;
+  for (int i = 0; i < 100 && !moved; ++i) {
+    std::this_thread::sleep_for(100ms);
+    auto r = conn->exec(fmt::format(
+        "SELECT confirmed_flush_lsn >= '{}'::pg_lsn FROM pg_replication_slots WHERE slot_name = "
+        "'{}'",
+        target, slot_name()));
+    moved = r.get(0, 0) == "t";
+  }
+  p.signal(SIGTERM);
+  p.wait(20s);
+  EXPECT_TRUE(moved) << "confirmed_flush_lsn stayed behind " << target << " (was " << start << ")";
+  auto recs = read_records(out);
+  ASSERT_FALSE(recs.empty());
+  EXPECT_STREQ(recs[0]["topic"].GetString(), "__debezium-heartbeat.test");
+  EXPECT_STREQ(recs[0]["key"]["payload"]["serverName"].GetString(), "test");
+  EXPECT_TRUE(recs[0]["value"]["payload"]["ts_ms"].IsInt64());
+}
+
+TEST_F(Durability, WalLevelPrivilegeAndBusySlotGiveClearErrors) {
+  sql("CREATE TABLE e (id int PRIMARY KEY)");
+  // A user without REPLICATION.
+  sql(fmt::format("CREATE ROLE plain_{} LOGIN", db));
+  std::string cfg = dir + "/noperm.json";
+  std::string json = config_json();
+  auto at = json.find(R"("database.user":"postgres")");
+  json.replace(at, std::string(R"("database.user":"postgres")").size(),
+               fmt::format(R"("database.user":"plain_{}")", db));
+  std::ofstream(cfg) << json;
+  Proc p = spawn_sluice({"capture", cfg, "--output", dir + "/o1.jsonl"});
+  EXPECT_EQ(p.wait(30s), 1);
+  EXPECT_NE(p.stderr_text().find("WITH REPLICATION"), std::string::npos) << p.stderr_text();
+  sql(fmt::format("DROP ROLE plain_{}", db));
+
+  // A slot held by another reader.
+  auto good = connector_file();
+  create_slot(good);
+  Proc holder = spawn_sluice({"capture", good, "--output", dir + "/o2.jsonl"});
+  bool active = false;
+  for (int i = 0; i < 100 && !active; ++i) {
+    std::this_thread::sleep_for(100ms);
+    active = conn->exec(fmt::format("SELECT active FROM pg_replication_slots WHERE slot_name = '{}'",
+                                    slot_name()))
+                 .get(0, 0) == "t";
+  }
+  ASSERT_TRUE(active);
+  Proc second = spawn_sluice({"capture", good, "--output", dir + "/o3.jsonl"});
+  EXPECT_EQ(second.wait(30s), 1);
+  EXPECT_NE(second.stderr_text().find("in use"), std::string::npos) << second.stderr_text();
+  holder.signal(SIGTERM);
+  EXPECT_EQ(holder.wait(20s), 0);
+
+  // Bad configuration values name the property.
+  std::string bad = dir + "/bad.json";
+  std::ofstream(bad) << config_json(R"("decimal.handling.mode":"fancy")");
+  Proc b = spawn_sluice({"capture", bad});
+  EXPECT_EQ(b.wait(10s), 2);
+  EXPECT_NE(b.stderr_text().find("decimal.handling.mode"), std::string::npos);
+  std::ofstream(bad, std::ios::trunc) << config_json(R"("plugin.name":"decoderbufs")");
+  Proc b2 = spawn_sluice({"capture", bad});
+  EXPECT_EQ(b2.wait(10s), 2);
+  EXPECT_NE(b2.stderr_text().find("plugin.name"), std::string::npos);
+  std::ofstream(bad, std::ios::trunc) << config_json(R"("snapshot.mode":"initial")");
+  Proc b3 = spawn_sluice({"capture", bad});
+  EXPECT_EQ(b3.wait(10s), 1);
+  EXPECT_NE(b3.stderr_text().find("not supported yet"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice::test

@@ -1,0 +1,62 @@
+// Shared fixture for integration tests: one throwaway PostgreSQL per test binary (started with
+// the same code as `sluice pg up`), a fresh database per test, and the sluice binary run as a
+// child process exactly as a user runs it.
+#pragma once
+#include <rapidjson/document.h>
+#include <sys/types.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "pg/connection.h"
+#include "pg/local_cluster.h"
+
+namespace sluice::test {
+
+// The cluster shared by all tests of this binary.
+pg::LocalCluster& cluster();
+
+struct Proc {
+  pid_t pid = -1;
+  std::string stderr_path;
+  // Waits for exit; returns the exit code (or 128+signal). -1 on timeout.
+  int wait(std::chrono::milliseconds timeout = std::chrono::minutes(5));
+  void signal(int sig) const;
+  std::string stderr_text() const;
+};
+
+// Runs `sluice args...` in the background, stdout to stdout_path (or /dev/null).
+Proc spawn_sluice(const std::vector<std::string>& args, const std::string& stdout_path = "");
+
+class CaptureTest : public ::testing::Test {
+ protected:
+  void SetUp() override;
+  void TearDown() override;
+
+  // A database of its own for this test; sql runs there.
+  std::string db;
+  std::string dir;  // scratch directory for this test
+  std::unique_ptr<pg::Connection> conn;
+  void sql(const std::string& statements);
+
+  // Writes a connector config for this test's database (extra merged into "config").
+  std::string connector_file(const std::string& extra_json = "", const std::string& name = "c");
+  std::string config_json(const std::string& extra_json = "", const std::string& slot = "");
+  // Runs capture until it has written max_events records; returns parsed records.
+  std::vector<rapidjson::Document> capture(const std::string& config_file, uint64_t max_events,
+                                           const std::string& output = "");
+  // Creates the slot now (as a running connector would have), so later changes are captured.
+  void create_slot(const std::string& config_file);
+  std::string slot_name();
+};
+
+std::vector<rapidjson::Document> read_records(const std::string& path);
+std::string read_text(const std::string& path);
+// Serializes a JSON value compactly.
+std::string to_json(const rapidjson::Value& v);
+
+}  // namespace sluice::test
