@@ -249,6 +249,7 @@ ConnectorConfig ConnectorConfig::from_properties(std::string name,
   c.status_update_interval_ms = p.integer("status.update.interval.ms", 10000, 1, INT32_MAX);
   c.key_schemas_enable = p.boolean("key.converter.schemas.enable", true);
   c.value_schemas_enable = p.boolean("value.converter.schemas.enable", true);
+  c.replace_null_with_default = p.boolean("value.converter.replace.null.with.default", true);
   return c;
 }
 

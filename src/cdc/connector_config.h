@@ -60,6 +60,7 @@ struct ConnectorConfig {
 
   bool key_schemas_enable = true;
   bool value_schemas_enable = true;
+  bool replace_null_with_default = true;  // JsonConverter's replace.null.with.default
 
   // Throws ConfigError naming the property.
   static ConnectorConfig from_json(const std::string& json_text);

@@ -87,7 +87,7 @@ void EventBuilder::row(std::string& out, const TableSchema& t, const pg::Tuple& 
     first = false;
     out += c.name_json;
     if (size_t(c.tuple_index) >= tuple.size()) {
-      out += "null";
+      null_value(out, c);
       continue;
     }
     const pg::TupleValue* v = &tuple[size_t(c.tuple_index)];
@@ -106,10 +106,33 @@ void EventBuilder::row(std::string& out, const TableSchema& t, const pg::Tuple& 
         out += '"';
         break;
       default:
-        out += "null";
+        null_value(out, c);
     }
   }
   out += '}';
+}
+
+void EventBuilder::transaction_block(std::string& out, const TxBlock* tx) {
+  out += ",\"transaction\":";
+  if (!tx) {
+    out += "null";
+    return;
+  }
+  out += "{\"id\":";
+  json::append_string(out, tx->id);
+  out += ",\"total_order\":";
+  json::append_int(out, tx->total_order);
+  out += ",\"data_collection_order\":";
+  json::append_int(out, tx->data_collection_order);
+  out += '}';
+}
+
+void EventBuilder::null_value(std::string& out, const ColumnPlan& c) const {
+  // JsonConverter writes a null field as its schema default (replace.null.with.default).
+  if (config_.replace_null_with_default && !c.default_json.empty())
+    out += c.default_json;
+  else
+    out += "null";
 }
 
 void EventBuilder::key_payload(std::string& out, const TableSchema& t, const pg::Tuple& tuple) {
@@ -233,18 +256,7 @@ void EventBuilder::change(std::string& out, const TableSchema& t, char op, const
     out += "null";
   out += ",\"source\":";
   source(out, src, t.source_table_json);
-  out += ",\"transaction\":";
-  if (tx) {
-    out += "{\"id\":";
-    json::append_string(out, tx->id);
-    out += ",\"total_order\":";
-    json::append_int(out, tx->total_order);
-    out += ",\"data_collection_order\":";
-    json::append_int(out, tx->data_collection_order);
-    out += '}';
-  } else {
-    out += "null";
-  }
+  transaction_block(out, tx);
   out += ",\"op\":\"";
   out += op;
   out += "\",";
@@ -268,18 +280,7 @@ void EventBuilder::truncate(std::string& out, const TableSchema& t, const Source
   value_prefix(out, t.envelope_schema_json);
   out += "{\"before\":null,\"after\":null,\"source\":";
   source(out, src, t.source_table_json);
-  out += ",\"transaction\":";
-  if (tx) {
-    out += "{\"id\":";
-    json::append_string(out, tx->id);
-    out += ",\"total_order\":";
-    json::append_int(out, tx->total_order);
-    out += ",\"data_collection_order\":";
-    json::append_int(out, tx->data_collection_order);
-    out += '}';
-  } else {
-    out += "null";
-  }
+  transaction_block(out, tx);
   out += ",\"op\":\"t\",";
   timestamps(out);
   out += '}';

@@ -62,6 +62,8 @@ class EventBuilder {
   void row(std::string& out, const TableSchema& t, const pg::Tuple& tuple,
            const pg::Tuple* toast_source);
   void key(std::string& out, const TableSchema& t, const pg::Tuple* row);
+  void null_value(std::string& out, const ColumnPlan& c) const;
+  static void transaction_block(std::string& out, const TxBlock* tx);
   void source(std::string& out, const SourceInfo& src, std::string_view schema_table_json);
   void timestamps(std::string& out);
   void value_prefix(std::string& out, const std::string& schema_json);

@@ -90,6 +90,9 @@ int SourceConnector::run() {
   }
   resume_lsn_ = pos_.resume_lsn;
   last_commit_lsn_ = pos_.last_commit_lsn;
+  replay_pending_ = pos_.has_partial;
+  replay_xid_ = pos_.partial_xid;
+  replay_count_ = pos_.partial_count;
 
   int backoff = 200;
   bool first = true;
@@ -264,6 +267,7 @@ void SourceConnector::stream(bool first_attempt) {
         decoder_.decode(m.payload, *this);
         break;
       case pg::StreamMessage::Kind::keepalive:
+        log::debug(kLog, "keepalive {} (in transaction: {})", format_lsn(m.wal_end), in_tx_);
         if (!in_tx_) idle_lsn_ = std::max(idle_lsn_, m.wal_end);
         reply_due = reply_due || m.reply_requested;
         break;
@@ -304,9 +308,16 @@ void SourceConnector::flush_durable() {
     p.output_size = out_->written();
     p.resume_lsn = resume;
     p.last_commit_lsn = last_commit_lsn_;
-    p.has_partial = in_tx_ && !skip_tx_ && tx_records_ > 0;
-    p.partial_xid = xid_;
-    p.partial_count = tx_records_;
+    if (in_tx_ && !skip_tx_ && tx_records_ > 0) {
+      p.has_partial = true;
+      p.partial_xid = xid_;
+      p.partial_count = tx_records_;
+    } else if (replay_pending_) {
+      // Not yet sent again: the part-written transaction still counts as written so far.
+      p.has_partial = true;
+      p.partial_xid = replay_xid_;
+      p.partial_count = replay_count_;
+    }
     store_->save(p);
     pos_ = p;
   }
@@ -368,9 +379,9 @@ void SourceConnector::on_begin(const pg::BeginMessage& m) {
   // A transaction that ended at or before the durable position is already in the output.
   skip_tx_ = m.final_lsn < resume_lsn_;
   skip_records_ = 0;
-  if (pos_.has_partial && pos_.partial_xid == m.xid) {
-    skip_records_ = pos_.partial_count;
-    pos_.has_partial = false;
+  if (replay_pending_ && replay_xid_ == m.xid) {
+    skip_records_ = replay_count_;
+    replay_pending_ = false;
   }
 }
 
@@ -411,21 +422,20 @@ int64_t bump_collection(std::vector<std::pair<std::string, int64_t>>& v, const s
 }
 }  // namespace
 
-#define SLUICE_TX_BLOCK(t)                                                             \
-  TxBlock txb;                                                                         \
-  const TxBlock* tx = nullptr;                                                         \
-  if (config_.provide_transaction_metadata) {                                          \
-    emit_begin_if_needed();                                                            \
-    txb.id = tx_id_;                                                                   \
-    txb.total_order = ++tx_total_order_;                                               \
-    txb.data_collection_order = bump_collection(tx_collections_, (t)->data_collection); \
-    tx = &txb;                                                                         \
-  }
+const TxBlock* SourceConnector::tx_block(const TableSchema& t, TxBlock& block) {
+  if (!config_.provide_transaction_metadata) return nullptr;
+  emit_begin_if_needed();
+  block.id = tx_id_;
+  block.total_order = ++tx_total_order_;
+  block.data_collection_order = bump_collection(tx_collections_, t.data_collection);
+  return &block;
+}
 
 void SourceConnector::on_insert(uint32_t rel, const pg::Tuple& row) {
   const TableSchema* t = relation(rel);
   if (!t || skip_tx_ || config_.skipped_operations.count('c')) return;
-  SLUICE_TX_BLOCK(t)
+  TxBlock txb;
+  const TxBlock* tx = tx_block(*t, txb);
   auto src = source_info();
   emit([&](std::string& out) { builder_.change(out, *t, 'c', nullptr, &row, nullptr, src, tx); });
 }
@@ -447,7 +457,8 @@ void SourceConnector::on_update(uint32_t rel, char old_kind, const pg::Tuple& ol
     }
   }
   if (!key_changed) {
-    SLUICE_TX_BLOCK(t)
+    TxBlock txb;
+    const TxBlock* tx = tx_block(*t, txb);
     const pg::Tuple* before = old_kind == 'O' ? &old_row : nullptr;
     emit([&](std::string& out) { builder_.change(out, *t, 'u', before, &row, before, src, tx); });
     return;
@@ -457,7 +468,8 @@ void SourceConnector::on_update(uint32_t rel, char old_kind, const pg::Tuple& ol
   builder_.key_payload(old_key, *t, old_row);
   builder_.key_payload(new_key, *t, row);
   {
-    SLUICE_TX_BLOCK(t)
+    TxBlock txb;
+    const TxBlock* tx = tx_block(*t, txb);
     emit([&](std::string& out) {
       builder_.change(out, *t, 'd', &old_row, nullptr, nullptr, src, tx,
                       {{"__debezium.newkey", new_key}});
@@ -466,7 +478,8 @@ void SourceConnector::on_update(uint32_t rel, char old_kind, const pg::Tuple& ol
   if (config_.tombstones_on_delete)
     emit([&](std::string& out) { builder_.tombstone(out, *t, old_row); });
   {
-    SLUICE_TX_BLOCK(t)
+    TxBlock txb;
+    const TxBlock* tx = tx_block(*t, txb);
     const pg::Tuple* toast = old_kind == 'O' ? &old_row : nullptr;
     emit([&](std::string& out) {
       builder_.change(out, *t, 'c', nullptr, &row, toast, src, tx,
@@ -480,7 +493,8 @@ void SourceConnector::on_delete(uint32_t rel, char, const pg::Tuple& old_row) {
   if (!t || skip_tx_ || config_.skipped_operations.count('d')) return;
   auto src = source_info();
   {
-    SLUICE_TX_BLOCK(t)
+    TxBlock txb;
+    const TxBlock* tx = tx_block(*t, txb);
     emit([&](std::string& out) {
       builder_.change(out, *t, 'd', &old_row, nullptr, nullptr, src, tx);
     });
@@ -495,12 +509,11 @@ void SourceConnector::on_truncate(const std::vector<uint32_t>& rels, uint8_t) {
   for (uint32_t rel : rels) {
     const TableSchema* t = relation(rel);
     if (!t) continue;
-    SLUICE_TX_BLOCK(t)
+    TxBlock txb;
+    const TxBlock* tx = tx_block(*t, txb);
     emit([&](std::string& out) { builder_.truncate(out, *t, src, tx); });
   }
 }
-
-#undef SLUICE_TX_BLOCK
 
 void SourceConnector::on_message(const pg::LogicalMessage& m) {
   if (m.transactional && skip_tx_) return;

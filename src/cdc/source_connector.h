@@ -57,6 +57,8 @@ class SourceConnector : private pg::PgOutputHandler {
   template <typename Build>
   void emit(Build&& build);
   void emit_begin_if_needed();
+  // The transaction block of the next data event (null without provide.transaction.metadata).
+  const TxBlock* tx_block(const TableSchema& t, TxBlock& block);
   SourceInfo source_info() const;
   const TableSchema* relation(uint32_t oid);
 
@@ -77,6 +79,10 @@ class SourceConnector : private pg::PgOutputHandler {
   std::unique_ptr<OutputFile> out_;
   std::unique_ptr<PositionStore> store_;
   Position pos_;  // what is durable
+  // A transaction part-written before this start: PostgreSQL sends it again, whole.
+  bool replay_pending_ = false;
+  uint32_t replay_xid_ = 0;
+  uint64_t replay_count_ = 0;
 
   std::unique_ptr<pg::Connection> meta_;
   std::unique_ptr<pg::Catalog> catalog_;

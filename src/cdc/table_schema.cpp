@@ -114,7 +114,10 @@ std::shared_ptr<TableSchema> build_table_schema(const pg::RelationMessage& rel,
     auto it = by_name.find(rc.name);
     p.optional = it == by_name.end() || !it->second->not_null;
     if (it != by_name.end() && it->second->default_expr) {
-      if (auto d = conv->default_value(*it->second->default_expr)) defaults[rc.name] = *d;
+      if (auto d = conv->default_value(*it->second->default_expr)) {
+        defaults[rc.name] = *d;
+        p.default_json = *d;
+      }
     }
     p.converter = std::move(conv);
     all.push_back(std::move(p));

@@ -19,6 +19,7 @@ struct ColumnPlan {
   std::string name_json;  // "\"name\":" ready to append
   int tuple_index = 0;    // position in pgoutput's tuple
   bool optional = true;
+  std::string default_json;  // the schema's "default" as JSON, empty when there is none
   std::shared_ptr<const ValueConverter> converter;
 };
 

@@ -2,6 +2,7 @@
 // of generated changes, and seed 001's connector capturing them, shown as a live tail.
 #include <rapidjson/document.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 
 #include <atomic>
@@ -92,6 +93,7 @@ int demo(const DemoArgs& a) {
   sigaction(SIGTERM, &sa, nullptr);
   char tmpl[] = "/tmp/sluice-demo-XXXXXX";
   std::string dir = a.dir.empty() ? std::string(mkdtemp(tmpl)) : a.dir;
+  chmod(dir.c_str(), 0755);  // PostgreSQL runs as the postgres user when we are root
   pg::LocalCluster cluster(dir + "/pg");
   int rc = 0;
   try {

@@ -136,6 +136,18 @@ int LocalCluster::postmaster_pid() const {
 std::string LocalCluster::up() {
   const passwd* pw = postgres_user();
   fs::create_directories(dir_);
+  if (pw) {
+    // Every ancestor must be traversable by the postgres user.
+    for (fs::path p = fs::path(dir_).parent_path(); !p.empty() && p != p.root_path();
+         p = p.parent_path()) {
+      struct stat st{};
+      if (stat(p.c_str(), &st) == 0 && !(st.st_mode & S_IXOTH) && st.st_uid != pw->pw_uid)
+        throw std::runtime_error(fmt::format(
+            "the postgres user cannot reach {}: {} is not traversable by others. Choose a "
+            "directory under /tmp, or run chmod o+x {}",
+            dir_, p.string(), p.string()));
+    }
+  }
   if (pw && chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0)
     throw std::runtime_error(fmt::format("cannot hand {} to the postgres user: {}", dir_,
                                          std::strerror(errno)));

@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <fcntl.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,10 +45,10 @@ pg::LocalCluster& cluster() {
   if (!h.c) {
     char tmpl[] = "/tmp/sluice-it-XXXXXX";
     std::string dir = mkdtemp(tmpl);
+    chmod(dir.c_str(), 0755);  // the postgres user must reach the cluster inside
     h.c = std::make_unique<pg::LocalCluster>(dir + "/pg");
     h.c->up();
   }
-  if (!h.c->running()) h.c->start();
   return *h.c;
 }
 
@@ -146,13 +147,13 @@ std::string CaptureTest::connector_file(const std::string& extra, const std::str
   return path;
 }
 
-void CaptureTest::create_slot(const std::string& config_file) {
+void CaptureTest::create_slot(const std::string& config_file, const std::string& slot) {
   // What a connector creates on its first start: the publication, then the slot.
   (void)config_file;
   auto r = conn->exec("SELECT 1 FROM pg_publication WHERE pubname = 'dbz_publication'");
   if (r.rows() == 0) conn->exec("CREATE PUBLICATION dbz_publication FOR ALL TABLES");
   conn->exec(fmt::format("SELECT pg_create_logical_replication_slot('{}', 'pgoutput')",
-                         slot_name()));
+                         slot.empty() ? slot_name() : slot));
 }
 
 std::vector<rapidjson::Document> CaptureTest::capture(const std::string& config_file,

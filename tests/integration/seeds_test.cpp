@@ -133,7 +133,7 @@ TEST_F(Seeds, Seed001ConfigVerbatimGivesAmountAsString) {
     }}
     }})",
       db, cluster().port());
-  create_slot(cfg);
+  create_slot(cfg, "debezium");  // the seed sets no slot.name: Debezium's default
   sql("INSERT INTO transactions VALUES ('6c1f0c1e-1d1b-4c37-9b53-0a6f3f1c7a11', 'jdoe', "
       "'2024-02-27 10:00:00', 512.34, 'USD', 'Lagos', 'Nigeria', 'Acme', 'credit_card', "
       "'10.0.0.1', '', '0b8e')");
