@@ -69,10 +69,10 @@ now() { date +%s.%N; }
 run_recvlogical() {  # slot endpos -> seconds; raw output size in $work/recv.size
   local t0 t1
   t0=$(now)
-  "$bindir/pg_recvlogical" -h 127.0.0.1 -p "$port" -U postgres -d bench --slot "$1" --start \
-    --endpos "$2" -o proto_version=1 -o publication_names=dbz_publication -f "$work/recv.out" 2>/dev/null
+  "$bindir/pg_recvlogical" -v -h 127.0.0.1 -p "$port" -U postgres -d bench --slot "$1" --start \
+    --endpos "$2" -o proto_version=1 -o publication_names=dbz_publication -f "$work/recv.out" 2>"$work/recv.err"
   t1=$(now)
-  stat -c %s "$work/recv.out" >"$work/recv.size"
+  stat -c %s "$work/recv.out" >"$work/recv.size"; cp "$work/recv.err" /tmp/recv.err.$1
   rm -f "$work/recv.out"
   echo "$t1 - $t0" | bc -l
 }
@@ -96,41 +96,47 @@ report() {  # name events recv_s sluice_s
     "$(( $(cat "$work/sluice.rss") / 1024 ))" "$(echo "$rs / $ss" | bc -l)"
 }
 
-workload() {  # name events per_tx
-  local name=$1 n=$2 per_tx=$3
+workload() {  # slot-prefix label events per_tx
+  local name=$1 label=$2 n=$3 per_tx=$4
   mkslots "${name}_recv" "${name}_plain" "${name}_schema"
-  psql -c "SET synchronous_commit = off; CALL gen_rows(${4:-0}, $n, $per_tx, 0)"
+  psql -c "SET synchronous_commit = off" -c "CALL gen_rows(0, $n, $per_tx, 0)"
   local end
   end=$(psql -c "SELECT pg_current_wal_lsn()")
+  psql -c "SELECT pg_switch_wal()" >/dev/null  # flushes the async-committed backlog
   local rs ss
   rs=$(run_recvlogical "${name}_recv" "$end")
   ss=$(run_sluice "$(connector "${name}_plain" false)" "$n")
-  report "$name, schemas disabled" "$n" "$rs" "$ss"
+  report "$label, schemas disabled" "$n" "$rs" "$ss"
   ss=$(run_sluice "$(connector "${name}_schema" true)" "$n")
-  report "$name, schemas enabled" "$n" "$rs" "$ss"
+  report "$label, schemas enabled" "$n" "$rs" "$ss"
   for s in "${name}_recv" "${name}_plain" "${name}_schema"; do psql -c "SELECT pg_drop_replication_slot('$s')" >/dev/null; done
 }
 
 echo "sluice capture benchmark ($(nproc) cores)"
-workload "A: 1 tx x $ROWS rows" "$ROWS" "$ROWS" 0
+workload a "A: 1 tx x $ROWS rows" "$ROWS" "$ROWS"
 psql -c "TRUNCATE transactions"
-workload "B: $TXNS single-row txs" "$TXNS" 1 0
+workload b "B: $TXNS single-row txs" "$TXNS" 1
 psql -c "TRUNCATE transactions"
 
-# C: latency at a fixed rate, sluice running live.
+# C: latency at a fixed rate, sluice running live; pgbench drives single-row transactions
+# (synchronous_commit on, 16 clients so commits share WAL flushes).
 mkslots lat
 cfg=$(connector lat false)
 rm -f "$work/out.jsonl" "$work/out.jsonl.pos"
-n=$((RATE * SECONDS_C))
-"$sluice" capture "$cfg" --output "$work/out.jsonl" --max-events "$n" 2>"$work/lat.err" &
+cat >"$work/insert.sql" <<'SQL'
+INSERT INTO transactions VALUES (md5(random()::text || clock_timestamp()::text), 'user1',
+  now()::timestamp(0), 12.34, 'USD', 'Lagos', 'Nigeria', 'Acme Ltd', 'credit_card', '10.1.2.3', '', 'x');
+SQL
+"$sluice" capture "$cfg" --output "$work/out.jsonl" 2>"$work/lat.err" </dev/null >/dev/null &
 cap=$!
 sleep 1
-"$build/bench/latency_probe" "$work/out.jsonl" "$n" $((SECONDS_C * 3 + 30)) >"$work/lat.txt" &
+"$build/bench/latency_probe" "$work/out.jsonl" 0 $((SECONDS_C * 3 + 30)) >"$work/lat.txt" &
 probe=$!
-t0=$(now)
-psql -c "SET synchronous_commit = off; CALL gen_rows(10000000, $n, 1, $RATE)"
-t1=$(now)
+"$bindir/pgbench" -n -h 127.0.0.1 -p "$port" -U postgres -c 16 -j 2 -R "$RATE" -T "$SECONDS_C" \
+  -f "$work/insert.sql" bench >"$work/pgbench.txt" 2>&1
 wait $probe || true
-wait $cap || true
-achieved=$(echo "$n / ($t1 - $t0)" | bc -l)
-printf 'C: latency at %d tx/s (achieved %.0f): %s\n' "$RATE" "$achieved" "$(cat "$work/lat.txt")"
+rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$cap/status")
+kill -TERM $cap; wait $cap || true
+done_tx=$(grep -o 'actually processed: [0-9]*' "$work/pgbench.txt" | grep -o '[0-9]*$')
+printf 'C: latency at %d tx/s (pgbench processed %s in %ss): %s, sluice rss %s MB\n' "$RATE" "$done_tx" \
+  "$SECONDS_C" "$(cat "$work/lat.txt")" "$(( rss_kb / 1024 ))"

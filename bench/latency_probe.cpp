@@ -1,6 +1,7 @@
 // Measures commit-to-durable-output latency of `sluice capture --output FILE`: follows FILE.pos
 // (what is durable), reads the records it covers, and compares the moment each became durable
 // with its PostgreSQL commit time (source.ts_us). Prints p50/p99/max in milliseconds.
+// COUNT 0: stop once records have arrived and none came for 3 seconds.
 #include <time.h>
 
 #include <algorithm>
@@ -27,10 +28,12 @@ int main(int argc, char** argv) {
   std::string pending;
   timespec start{};
   clock_gettime(CLOCK_MONOTONIC, &start);
-  while (lat.size() < want) {
+  timespec last_new = start;
+  while (want == 0 || lat.size() < want) {
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (double(now.tv_sec - start.tv_sec) > timeout_s) break;
+    if (want == 0 && !lat.empty() && now.tv_sec - last_new.tv_sec >= 3) break;
     uint64_t durable = 0;
     {
       std::ifstream pos_probe(path + ".pos");
@@ -40,6 +43,7 @@ int main(int argc, char** argv) {
       }
     }
     if (durable > consumed) {
+      last_new = now;
       timespec wall{};
       clock_gettime(CLOCK_REALTIME, &wall);
       int64_t now_us = int64_t(wall.tv_sec) * 1000000 + wall.tv_nsec / 1000;

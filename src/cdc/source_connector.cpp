@@ -256,7 +256,9 @@ void SourceConnector::stream(bool first_attempt) {
     pg::StreamMessage m = repl_->read(0);
     if (m.kind == pg::StreamMessage::Kind::timeout) {
       // Nothing more is waiting: make what we have durable before blocking (group commit).
-      if (!out_->buffer().empty() || unsynced_bytes_ || (!in_tx_ && idle_lsn_ > confirmed_))
+      // Inside a transaction there is nothing to confirm yet, so a pause in the middle of a
+      // large one costs no fsync.
+      if (!in_tx_ && (!out_->buffer().empty() || unsynced_bytes_ || idle_lsn_ > confirmed_))
         flush_durable();
       m = repl_->read(100);
     }

@@ -19,7 +19,8 @@ class ValueConverter {
  public:
   ValueConverter(const pg::TypeInfo& type, int32_t typmod, const ConvertOptions& options);
 
-  // False for types Debezium drops from events (arrays of money, interval, xml, …).
+  // False for arrays Debezium has no schema for (money[], interval[], xml[], pg_lsn[], …), which
+  // are left out of events. Scalar types without a Debezium mapping are kept as their text form.
   bool supported() const { return supported_; }
 
   // Appends one field of a struct schema, in JsonConverter's key order:
@@ -41,13 +42,12 @@ class ValueConverter {
   void append_unavailable(std::string& out, std::string_view placeholder) const;
 
  private:
-  enum class Kind : uint8_t;
+  enum class Kind : uint8_t;  // defined in cdc/convert/value_kind.h
 
   // Appends {"type":… up to the optional/name/version/doc/parameters keys, without "default",
   // "field" or the closing brace.
   void append_schema_open(std::string& out, bool optional) const;
   bool append_value_impl(std::string& out, std::string_view text) const;
-  bool append_array(std::string& out, std::string_view text, size_t& pos, int depth) const;
   bool append_default_impl(std::string& out, std::string_view expr) const;
 
   Kind kind_;

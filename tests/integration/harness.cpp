@@ -52,6 +52,13 @@ pg::LocalCluster& cluster() {
   return *h.c;
 }
 
+Proc::~Proc() {
+  if (pid > 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+}
+
 int Proc::wait(std::chrono::milliseconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {

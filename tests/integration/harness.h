@@ -20,7 +20,12 @@ namespace sluice::test {
 // The cluster shared by all tests of this binary.
 pg::LocalCluster& cluster();
 
+// A child process; killed on destruction if still running, so a failed test leaves none behind.
 struct Proc {
+  Proc() = default;
+  Proc(Proc&& o) noexcept : pid(o.pid), stderr_path(std::move(o.stderr_path)) { o.pid = -1; }
+  Proc& operator=(Proc&&) = delete;
+  ~Proc();
   pid_t pid = -1;
   std::string stderr_path;
   // Waits for exit; returns the exit code (or 128+signal). -1 on timeout.

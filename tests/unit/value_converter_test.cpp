@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace sluice::cdc {
 namespace {
@@ -574,16 +575,37 @@ TEST(ValueConverter, Vectors) {
   EXPECT_EQ(value(h, "[0.5,1]"), "[0.5,1.0]");
 }
 
-TEST(ValueConverter, UnsupportedTypesAreDropped) {
-  EXPECT_FALSE(ValueConverter(type(3220, "pg_lsn"), -1, opts()).supported());
-  EXPECT_FALSE(ValueConverter(type(3615, "tsquery"), -1, opts()).supported());
-  EXPECT_FALSE(ValueConverter(type(603, "box"), -1, opts()).supported());
-  EXPECT_FALSE(ValueConverter(type(718, "circle"), -1, opts()).supported());
-  EXPECT_FALSE(ValueConverter(type(90002, "floatrange", 'r'), -1, opts()).supported());
-  EXPECT_FALSE(ValueConverter(type(90003, "my_composite", 'c'), -1, opts()).supported());
-  EXPECT_FALSE(ValueConverter(type(4451, "int4multirange", 'm'), -1, opts()).supported());
-  ValueConverter lsn(type(3220, "pg_lsn"), -1, opts());
-  expect_rejected(lsn, "0/16B3748");
+// Debezium drops these; we keep them as PostgreSQL's text form in a plain string field.
+TEST(ValueConverter, UnmappedTypesAreText) {
+  struct Case {
+    pg::TypeInfo type;
+    std::string_view text;
+    std::string_view json;
+  };
+  const Case cases[] = {
+      {type(3220, "pg_lsn"), "0/16B3748", R"x("0/16B3748")x"},
+      {type(3615, "tsquery"), "'a' & 'b'", R"x("'a' & 'b'")x"},
+      {type(603, "box"), "(3,4),(1,2)", R"x("(3,4),(1,2)")x"},
+      {type(718, "circle"), "<(1,2),3>", R"x("<(1,2),3>")x"},
+      {type(628, "line"), "{1,-1,0}", R"x("{1,-1,0}")x"},
+      {type(601, "lseg"), "[(1,2),(3,4)]", R"x("[(1,2),(3,4)]")x"},
+      {type(602, "path"), "((1,2),(3,4))", R"x("((1,2),(3,4))")x"},
+      {type(604, "polygon"), "((0,0),(1,1),(1,0))", R"x("((0,0),(1,1),(1,0))")x"},
+      {type(90002, "floatrange", 'r'), "[1.5,2.5)", R"x("[1.5,2.5)")x"},
+      {type(90003, "my_composite", 'c'), R"x((1,"x y",))x", R"x("(1,\"x y\",)")x"},
+      {type(4451, "int4multirange", 'm'), "{[1,3),[5,7)}", R"x("{[1,3),[5,7)}")x"},
+      {type(77007, "geometry"), "0101000000000000000000F03F", R"x("0101000000000000000000F03F")x"},
+      {type(99999, "mystery"), "", R"x("")x"},
+  };
+  for (const auto& c : cases) {
+    ValueConverter conv(c.type, -1, opts());
+    EXPECT_TRUE(conv.supported()) << c.type.name;
+    EXPECT_EQ(schema(conv), R"({"type":"string","optional":true,"field":"f"})") << c.type.name;
+    EXPECT_EQ(schema(conv, false), R"({"type":"string","optional":false,"field":"f"})");
+    EXPECT_EQ(value(conv, c.text), c.json) << c.type.name;
+    EXPECT_EQ(unavailable(conv), R"("__debezium_unavailable_value")") << c.type.name;
+    EXPECT_FALSE(conv.default_value("'0/0'::pg_lsn")) << c.type.name;  // Debezium has no mapper
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -703,6 +725,8 @@ TEST(ValueConverterArray, UnsupportedElementTypes) {
   EXPECT_FALSE(ValueConverter(array_of(type(oid::kPoint, "point")), -1, opts()).supported());
   EXPECT_FALSE(ValueConverter(array_of(type(oid::kBit, "bit")), 3, opts()).supported());
   EXPECT_FALSE(ValueConverter(array_of(type(3220, "pg_lsn")), -1, opts()).supported());
+  EXPECT_FALSE(ValueConverter(array_of(type(90003, "my_composite", 'c')), -1, opts()).supported());
+  EXPECT_FALSE(ValueConverter(array_of(type(603, "box")), -1, opts()).supported());
   EXPECT_TRUE(ValueConverter(array_of(type(77001, "citext")), -1, opts()).supported());
   EXPECT_TRUE(ValueConverter(array_of(type(oid::kChar, "char")), -1, opts()).supported());
 }
@@ -819,6 +843,15 @@ TEST(ValueConverterDefault, Numbers) {
   ConvertOptions d = opts();
   d.decimal = DecimalMode::double_;
   EXPECT_EQ(def(ValueConverter(type(oid::kNumeric, "numeric"), -1, d), "1.5"), "1.5");
+  // new BigDecimal("1e-5") is 0.00001: the exponent reaches past the digits.
+  EXPECT_EQ(def(ValueConverter(type(oid::kNumeric, "numeric"), numeric_typmod(10, 5), opts()),
+                "('1e-5'::text)::numeric"),
+            R"("AQ==")");
+  EXPECT_EQ(def(ValueConverter(type(oid::kNumeric, "numeric"), -1, s), "('1e-5'::text)::numeric"),
+            R"("0.00001")");
+  EXPECT_EQ(
+      def(ValueConverter(type(oid::kNumeric, "numeric"), -1, d), "('-1.5E-3'::text)::numeric"),
+      "-0.0015");
 
   EXPECT_EQ(def(ValueConverter(type(oid::kFloat8, "float8"), -1, opts()), "1.5"), "1.5");
   EXPECT_EQ(
