@@ -7,6 +7,9 @@ sanitize=1
 [ "${1:-}" = "--no-sanitize" ] && sanitize=0
 jobs=$(nproc)
 
+echo "== clang-format"
+(cd "$root" && clang-format --dry-run --Werror $(git ls-files '*.cpp' '*.h'))
+
 echo "== build (RelWithDebInfo)"
 bash "$root/scripts/build.sh" "$root/build"
 echo "== tests"

@@ -1,13 +1,12 @@
 #include "cdc/connector_config.h"
 
+#include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
 #include <charconv>
-
-#include <fmt/format.h>
 
 #include "pg/connection.h"
 
@@ -67,7 +66,8 @@ class Props {
                                        *v, key));
   }
   template <typename E>
-  E choice(const std::string& key, E def, std::initializer_list<std::pair<const char*, E>> opts) const {
+  E choice(const std::string& key, E def,
+           std::initializer_list<std::pair<const char*, E>> opts) const {
     auto* v = find(key);
     if (!v) return def;
     std::string lower;
@@ -101,9 +101,9 @@ ConnectorConfig ConnectorConfig::from_json(const std::string& text) {
   rapidjson::Document doc;
   doc.Parse(text.c_str(), text.size());
   if (doc.HasParseError())
-    throw ConfigError("", fmt::format("connector config is not valid JSON: {} at offset {}",
-                                      rapidjson::GetParseError_En(doc.GetParseError()),
-                                      doc.GetErrorOffset()));
+    throw ConfigError(
+        "", fmt::format("connector config is not valid JSON: {} at offset {}",
+                        rapidjson::GetParseError_En(doc.GetParseError()), doc.GetErrorOffset()));
   if (!doc.IsObject()) throw ConfigError("", "connector config must be a JSON object");
   std::string name;
   const rapidjson::Value* config = &doc;
@@ -114,7 +114,8 @@ ConnectorConfig ConnectorConfig::from_json(const std::string& text) {
   }
   std::map<std::string, std::string> props;
   for (auto it = config->MemberBegin(); it != config->MemberEnd(); ++it)
-    props[std::string(it->name.GetString(), it->name.GetStringLength())] = value_as_string(it->value);
+    props[std::string(it->name.GetString(), it->name.GetStringLength())] =
+        value_as_string(it->value);
   if (name.empty() && props.count("name")) name = props["name"];
   return from_properties(std::move(name), std::move(props));
 }
@@ -155,7 +156,8 @@ ConnectorConfig ConnectorConfig::from_properties(std::string name,
                                   plugin));
   c.slot_name = p.str("slot.name", c.slot_name);
   for (char ch : c.slot_name)
-    if (!(std::islower(static_cast<unsigned char>(ch)) || std::isdigit(static_cast<unsigned char>(ch)) || ch == '_'))
+    if (!(std::islower(static_cast<unsigned char>(ch)) ||
+          std::isdigit(static_cast<unsigned char>(ch)) || ch == '_'))
       throw ConfigError("slot.name", fmt::format("Invalid value {} for configuration slot.name: "
                                                  "slot names use lower-case letters, digits and "
                                                  "'_' only",
@@ -211,9 +213,9 @@ ConnectorConfig ConnectorConfig::from_properties(std::string name,
                                            {"base64", BinaryMode::base64},
                                            {"base64-url-safe", BinaryMode::base64_url_safe},
                                            {"hex", BinaryMode::hex}});
-  c.convert.interval = p.choice<IntervalMode>("interval.handling.mode", IntervalMode::numeric,
-                                              {{"numeric", IntervalMode::numeric},
-                                               {"string", IntervalMode::string}});
+  c.convert.interval = p.choice<IntervalMode>(
+      "interval.handling.mode", IntervalMode::numeric,
+      {{"numeric", IntervalMode::numeric}, {"string", IntervalMode::string}});
   c.convert.hstore = p.choice<HstoreMode>("hstore.handling.mode", HstoreMode::json,
                                           {{"json", HstoreMode::json}, {"map", HstoreMode::map}});
   c.convert.money_fraction_digits = int(p.integer("money.fraction.digits", 2, 0, 100));
@@ -255,8 +257,11 @@ ConnectorConfig ConnectorConfig::from_properties(std::string name,
 
 std::string ConnectorConfig::conninfo() const {
   std::vector<std::pair<std::string, std::string>> kv = {
-      {"host", hostname}, {"port", std::to_string(port)}, {"user", user},
-      {"dbname", dbname}, {"application_name", "sluice-" + (name.empty() ? slot_name : name)}};
+      {"host", hostname},
+      {"port", std::to_string(port)},
+      {"user", user},
+      {"dbname", dbname},
+      {"application_name", "sluice-" + (name.empty() ? slot_name : name)}};
   if (!password.empty()) kv.emplace_back("password", password);
   if (!sslmode.empty()) kv.emplace_back("sslmode", sslmode);
   kv.emplace_back("connect_timeout", "10");

@@ -64,7 +64,8 @@ struct ConnectorConfig {
 
   // Throws ConfigError naming the property.
   static ConnectorConfig from_json(const std::string& json_text);
-  static ConnectorConfig from_properties(std::string name, std::map<std::string, std::string> props);
+  static ConnectorConfig from_properties(std::string name,
+                                         std::map<std::string, std::string> props);
 
   // libpq connection string for the source database.
   std::string conninfo() const;

@@ -68,7 +68,8 @@ EventBuilder::EventBuilder(const ConnectorConfig& config) : config_(config) {
                    ",\"connector\":\"postgresql\",\"name\":" + quoted(config.topic_prefix) + ",";
   db_json_ = "\"db\":" + quoted(config.dbname) + ",";
   message_topic_json_ =
-      "{\"topic\":" + quoted(adjust_topic_name(config.topic_prefix + ".message")) + ",\"partition\":0,";
+      "{\"topic\":" + quoted(adjust_topic_name(config.topic_prefix + ".message")) +
+      ",\"partition\":0,";
   heartbeat_topic_json_ =
       "{\"topic\":" + quoted(adjust_topic_name(config.heartbeat_topic())) + ",\"partition\":0,";
   transaction_topic_json_ =

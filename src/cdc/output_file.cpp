@@ -1,14 +1,13 @@
 #include "cdc/output_file.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace sluice::cdc {
 
@@ -19,7 +18,7 @@ OutputFile::OutputFile(const std::string& path) : path_(path) {
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd_ < 0)
     throw std::runtime_error(fmt::format("cannot open output {}: {}", path, std::strerror(errno)));
-  struct stat st{};
+  struct stat st {};
   fstat(fd_, &st);
   written_ = uint64_t(st.st_size);
 }
@@ -42,8 +41,8 @@ void OutputFile::write() {
     ssize_t n = ::write(fd_, p, left);
     if (n < 0) {
       if (errno == EINTR) continue;
-      throw std::runtime_error(fmt::format("cannot write {}: {}", is_file_ ? path_ : "stdout",
-                                           std::strerror(errno)));
+      throw std::runtime_error(
+          fmt::format("cannot write {}: {}", is_file_ ? path_ : "stdout", std::strerror(errno)));
     }
     p += n;
     left -= size_t(n);

@@ -1,13 +1,12 @@
 #include "cdc/position.h"
 
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 #include "core/crc32c.h"
 
@@ -34,8 +33,8 @@ static_assert(sizeof(Record) <= kSlot);
 PositionStore::PositionStore(const std::string& path) : path_(path) {
   fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd_ < 0)
-    throw std::runtime_error(fmt::format("cannot open position file {}: {}", path,
-                                         std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("cannot open position file {}: {}", path, std::strerror(errno)));
 }
 
 PositionStore::~PositionStore() {
@@ -77,8 +76,8 @@ void PositionStore::save(const Position& p) {
   r.crc = crc32c(&r, offsetof(Record, crc));
   if (pwrite(fd_, &r, sizeof r, off_t(seq_ % 2) * off_t(kSlot)) != ssize_t(sizeof r) ||
       fdatasync(fd_) != 0)
-    throw std::runtime_error(fmt::format("cannot write position file {}: {}", path_,
-                                         std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("cannot write position file {}: {}", path_, std::strerror(errno)));
 }
 
 }  // namespace sluice::cdc

@@ -1,12 +1,11 @@
 #include "cdc/source_connector.h"
 
+#include <fmt/format.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "core/log.h"
 
@@ -63,8 +62,9 @@ int SourceConnector::run() {
           "snapshot.mode={} is not supported yet: initial snapshots are not implemented in this "
           "version; set snapshot.mode=no_data to stream changes only",
           config_.properties["snapshot.mode"]));
-    log::warn(kLog, "snapshot.mode defaults to 'initial', but initial snapshots are not "
-                    "implemented yet: streaming changes only (as snapshot.mode=no_data)");
+    log::warn(kLog,
+              "snapshot.mode defaults to 'initial', but initial snapshots are not "
+              "implemented yet: streaming changes only (as snapshot.mode=no_data)");
   }
   out_ = std::make_unique<OutputFile>(options_.output_path);
   if (out_->is_file()) {
@@ -77,15 +77,17 @@ int SourceConnector::run() {
             "outside sluice; move both away to start afresh",
             options_.output_path, out_->written(), pos_.output_size));
       if (out_->written() > pos_.output_size) {
-        log::info(kLog, "cutting {} unconfirmed bytes from {} (written after the last durable "
-                        "position; PostgreSQL sends them again)",
+        log::info(kLog,
+                  "cutting {} unconfirmed bytes from {} (written after the last durable "
+                  "position; PostgreSQL sends them again)",
                   out_->written() - pos_.output_size, options_.output_path);
         out_->truncate(pos_.output_size);
       }
     } else if (out_->written() > 0) {
-      throw FatalError(fmt::format("{} already holds data but has no position file ({}.pos); "
-                                   "choose a new output file",
-                                   options_.output_path, options_.output_path));
+      throw FatalError(
+          fmt::format("{} already holds data but has no position file ({}.pos); "
+                      "choose a new output file",
+                      options_.output_path, options_.output_path));
     }
   }
   resume_lsn_ = pos_.resume_lsn;
@@ -121,17 +123,19 @@ void SourceConnector::check_server(pg::Connection& conn, bool first_attempt) {
   (void)first_attempt;
   int version = conn.server_version();
   if (version < 100000)
-    throw FatalError(fmt::format("PostgreSQL {} is too old: logical decoding with pgoutput needs "
-                                 "PostgreSQL 10 or later",
-                                 version));
+    throw FatalError(
+        fmt::format("PostgreSQL {} is too old: logical decoding with pgoutput needs "
+                    "PostgreSQL 10 or later",
+                    version));
   std::string wal_level = conn.exec("SHOW wal_level").str(0, 0);
   if (wal_level != "logical")
     throw FatalError(fmt::format(
         "wal_level is '{}', but change capture needs wal_level=logical. Fix: run \"ALTER SYSTEM "
         "SET wal_level = logical\" as a superuser and restart PostgreSQL",
         wal_level));
-  auto role = conn.exec("SELECT rolsuper, rolreplication, current_user FROM pg_roles WHERE "
-                        "rolname = current_user");
+  auto role = conn.exec(
+      "SELECT rolsuper, rolreplication, current_user FROM pg_roles WHERE "
+      "rolname = current_user");
   if (role.rows() == 1 && role.get(0, 0) != "t" && role.get(0, 1) != "t")
     throw FatalError(fmt::format(
         "user '{}' may not use logical replication: it lacks the REPLICATION attribute. Fix: run "
@@ -198,26 +202,30 @@ void SourceConnector::ensure_slot(pg::Connection& conn, pg::ReplicationStream& r
                 format_lsn(info.consistent_point));
     } catch (const pg::Error& e) {
       if (e.sqlstate() == "42501")
-        throw FatalError(fmt::format("cannot create replication slot '{}': {}. Fix: ALTER ROLE "
-                                     "{} WITH REPLICATION",
-                                     config_.slot_name, e.what(), config_.user));
+        throw FatalError(
+            fmt::format("cannot create replication slot '{}': {}. Fix: ALTER ROLE "
+                        "{} WITH REPLICATION",
+                        config_.slot_name, e.what(), config_.user));
       if (e.sqlstate() == "53400")
-        throw FatalError(fmt::format("cannot create replication slot '{}': {}. Fix: raise "
-                                     "max_replication_slots or drop unused slots",
-                                     config_.slot_name, e.what()));
+        throw FatalError(
+            fmt::format("cannot create replication slot '{}': {}. Fix: raise "
+                        "max_replication_slots or drop unused slots",
+                        config_.slot_name, e.what()));
       throw;
     }
     return;
   }
   if (r.get(0, 0) != "pgoutput")
-    throw FatalError(fmt::format("replication slot '{}' uses plugin '{}', not pgoutput. Fix: drop "
-                                 "it (SELECT pg_drop_replication_slot('{}')) or choose another "
-                                 "slot.name",
-                                 config_.slot_name, r.get(0, 0), config_.slot_name));
+    throw FatalError(
+        fmt::format("replication slot '{}' uses plugin '{}', not pgoutput. Fix: drop "
+                    "it (SELECT pg_drop_replication_slot('{}')) or choose another "
+                    "slot.name",
+                    config_.slot_name, r.get(0, 0), config_.slot_name));
   if (r.get(0, 1) != config_.dbname)
-    throw FatalError(fmt::format("replication slot '{}' belongs to database '{}', not '{}'. Fix: "
-                                 "choose another slot.name",
-                                 config_.slot_name, r.get(0, 1), config_.dbname));
+    throw FatalError(
+        fmt::format("replication slot '{}' belongs to database '{}', not '{}'. Fix: "
+                    "choose another slot.name",
+                    config_.slot_name, r.get(0, 1), config_.dbname));
   if (!r.is_null(0, 2) && first_attempt)
     throw FatalError(fmt::format(
         "replication slot '{}' is in use by another process (PID {}): two readers of one slot "
@@ -239,9 +247,10 @@ void SourceConnector::stream(bool first_attempt) {
     repl_->start(config_.slot_name, resume_lsn_, options_for(config_, meta_->server_version()));
   } catch (const pg::Error& e) {
     if (e.sqlstate() == "55006" && first_attempt)
-      throw FatalError(fmt::format("replication slot '{}' is in use by another process: {}. Fix: "
-                                   "stop the other reader or choose another slot.name",
-                                   config_.slot_name, e.what()));
+      throw FatalError(
+          fmt::format("replication slot '{}' is in use by another process: {}. Fix: "
+                      "stop the other reader or choose another slot.name",
+                      config_.slot_name, e.what()));
     throw;
   }
   log::info(kLog, "streaming from slot {} (publication {}) after {}", config_.slot_name,
@@ -356,9 +365,10 @@ SourceInfo SourceConnector::source_info() const {
 const TableSchema* SourceConnector::relation(uint32_t oid) {
   auto it = relations_.find(oid);
   if (it == relations_.end())
-    throw pg::ProtocolError(fmt::format("change for relation {} arrived before its Relation "
-                                        "message",
-                                        oid));
+    throw pg::ProtocolError(
+        fmt::format("change for relation {} arrived before its Relation "
+                    "message",
+                    oid));
   return it->second->included ? it->second.get() : nullptr;
 }
 
@@ -390,8 +400,7 @@ void SourceConnector::on_begin(const pg::BeginMessage& m) {
 void SourceConnector::on_commit(const pg::CommitMessage& m) {
   if (!skip_tx_ && tx_begin_emitted_) {
     emit([&](std::string& out) {
-      builder_.transaction_end(out, tx_id_, tx_commit_us_ / 1000, tx_total_order_,
-                               tx_collections_);
+      builder_.transaction_end(out, tx_id_, tx_commit_us_ / 1000, tx_total_order_, tx_collections_);
     });
   }
   in_tx_ = false;

@@ -29,8 +29,8 @@ class FatalError : public std::runtime_error {
 };
 
 struct CaptureOptions {
-  std::string output_path;      // empty or "-": standard output
-  uint64_t max_events = 0;      // 0: unlimited
+  std::string output_path;  // empty or "-": standard output
+  uint64_t max_events = 0;  // 0: unlimited
   const std::atomic<bool>* stop = nullptr;
   int max_backoff_ms = 10000;
 };
@@ -91,13 +91,13 @@ class SourceConnector : private pg::PgOutputHandler {
   std::unordered_map<uint32_t, std::shared_ptr<TableSchema>> relations_;
 
   // Stream state.
-  Lsn wal_start_ = 0;          // XLogData position of the message being decoded
-  Lsn resume_lsn_ = 0;         // end of the last transaction wholly appended to the output
-  Lsn last_commit_lsn_ = 0;    // end LSN of the previous transaction (source.sequence)
-  Lsn idle_lsn_ = 0;           // keepalive position seen while between transactions
-  Lsn confirmed_ = 0;          // last flush LSN sent to PostgreSQL
+  Lsn wal_start_ = 0;        // XLogData position of the message being decoded
+  Lsn resume_lsn_ = 0;       // end of the last transaction wholly appended to the output
+  Lsn last_commit_lsn_ = 0;  // end LSN of the previous transaction (source.sequence)
+  Lsn idle_lsn_ = 0;         // keepalive position seen while between transactions
+  Lsn confirmed_ = 0;        // last flush LSN sent to PostgreSQL
   bool in_tx_ = false;
-  bool skip_tx_ = false;       // transaction already wholly in the output
+  bool skip_tx_ = false;  // transaction already wholly in the output
   uint32_t xid_ = 0;
   Lsn tx_final_lsn_ = 0;
   int64_t tx_commit_us_ = 0;

@@ -1,8 +1,8 @@
 #include "cdc/table_schema.h"
 
-#include <unordered_map>
-
 #include <fmt/format.h>
+
+#include <unordered_map>
 
 #include "core/json_writer.h"
 
@@ -94,7 +94,8 @@ std::shared_ptr<TableSchema> build_table_schema(const pg::RelationMessage& rel,
   t->data_collection = rel.schema + "." + rel.table;
   t->topic = adjust_topic_name(config.topic_prefix + "." + rel.schema + "." + rel.table);
   t->topic_json = "{\"topic\":" + quoted(t->topic) + ",\"partition\":0,";
-  t->source_table_json = "\"schema\":" + quoted(rel.schema) + ",\"table\":" + quoted(rel.table) + ",";
+  t->source_table_json =
+      "\"schema\":" + quoted(rel.schema) + ",\"table\":" + quoted(rel.table) + ",";
   t->tuple_width = rel.columns.size();
 
   std::unordered_map<std::string, const pg::CatalogColumn*> by_name;
@@ -138,8 +139,10 @@ std::shared_ptr<TableSchema> build_table_schema(const pg::RelationMessage& rel,
     for (auto& k : keys) k.optional = false;
     t->key_schema_json = struct_schema(keys, defaults, false, base + ".Key", nullptr);
   }
-  std::string value_before = struct_schema(t->value_columns, defaults, true, base + ".Value", "before");
-  std::string value_after = struct_schema(t->value_columns, defaults, true, base + ".Value", "after");
+  std::string value_before =
+      struct_schema(t->value_columns, defaults, true, base + ".Value", "before");
+  std::string value_after =
+      struct_schema(t->value_columns, defaults, true, base + ".Value", "after");
   t->envelope_schema_json =
       "{\"type\":\"struct\",\"fields\":[" + value_before + "," + value_after + "," +
       source_schema_field_json() +

@@ -30,8 +30,8 @@ struct TableSchema {
   char replica_identity = 'd';
   bool included = true;
   std::string topic;
-  std::string topic_json;           // "{\"topic\":\"…\",\"partition\":0,"
-  std::string data_collection;      // schema.table
+  std::string topic_json;       // "{\"topic\":\"…\",\"partition\":0,"
+  std::string data_collection;  // schema.table
   std::vector<ColumnPlan> value_columns;
   std::vector<ColumnPlan> key_columns;  // empty: the table has no key, records get a null key
   std::string key_schema_json;          // {"type":"struct",…,"name":"….Key"}

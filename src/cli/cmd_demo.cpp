@@ -1,9 +1,10 @@
 // `sluice demo`: a throwaway PostgreSQL with seed 001's financial `transactions` table, a trickle
 // of generated changes, and seed 001's connector capturing them, shown as a live tail.
+#include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <signal.h>
-#include <sys/stat.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <chrono>
@@ -12,8 +13,6 @@
 #include <fstream>
 #include <random>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "cdc/source_connector.h"
 #include "cli/commands.h"
@@ -39,8 +38,9 @@ void generate(const std::string& conninfo, unsigned seed) {
   int n = 0;
   while (!g_stop) {
     ++n;
-    std::string id = fmt::format("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}", rng(), rng() & 0xffff,
-                                 rng() & 0xfff, rng() & 0xfff, (uint64_t(rng()) << 16) | (rng() & 0xffff));
+    std::string id =
+        fmt::format("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}", rng(), rng() & 0xffff, rng() & 0xfff,
+                    rng() & 0xfff, (uint64_t(rng()) << 16) | (rng() & 0xffff));
     size_t c = rng() % 6;
     conn.exec(fmt::format(
         "INSERT INTO transactions VALUES ('{}', 'user{}', now()::timestamp(0), {}.{:02}, '{}', "
@@ -49,12 +49,15 @@ void generate(const std::string& conninfo, unsigned seed) {
         kCountries[c], kMerchants[rng() % 5], kMethods[rng() % 3], rng() % 256, rng() % 256,
         rng() % 256, rng() % 3 == 1 ? "DISCOUNT10" : "", rng()));
     if (n % 3 == 0)
-      conn.exec("UPDATE transactions SET amount = amount + 150 WHERE transaction_id = (SELECT "
-                "transaction_id FROM transactions ORDER BY random() LIMIT 1)");
+      conn.exec(
+          "UPDATE transactions SET amount = amount + 150 WHERE transaction_id = (SELECT "
+          "transaction_id FROM transactions ORDER BY random() LIMIT 1)");
     if (n % 10 == 0)
-      conn.exec("DELETE FROM transactions WHERE transaction_id = (SELECT transaction_id FROM "
-                "transactions ORDER BY random() LIMIT 1)");
-    for (int i = 0; i < 10 && !g_stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      conn.exec(
+          "DELETE FROM transactions WHERE transaction_id = (SELECT transaction_id FROM "
+          "transactions ORDER BY random() LIMIT 1)");
+    for (int i = 0; i < 10 && !g_stop; ++i)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
 }
 
@@ -75,9 +78,10 @@ void print_record(const std::string& line) {
     return row["amount"].GetString();
   };
   const rapidjson::Value& row = p["after"].IsObject() ? p["after"] : p["before"];
-  std::string id = row.IsObject() && row.HasMember("transaction_id") && row["transaction_id"].IsString()
-                       ? row["transaction_id"].GetString()
-                       : "";
+  std::string id =
+      row.IsObject() && row.HasMember("transaction_id") && row["transaction_id"].IsString()
+          ? row["transaction_id"].GetString()
+          : "";
   std::printf("%-26s op=%s id=%s amount %s -> %s  lsn=%lld\n", topic.c_str(), op, id.c_str(),
               amount(p["before"]).c_str(), amount(p["after"]).c_str(),
               static_cast<long long>(p["source"]["lsn"].GetInt64()));
@@ -118,9 +122,10 @@ int demo(const DemoArgs& a) {
         cluster.port());
     std::ofstream(dir + "/postgres-connector.json") << config;
     std::string events = dir + "/events.jsonl";
-    std::printf("connector config: %s/postgres-connector.json\nevents (Debezium JSON, one per "
-                "line): %s\nCtrl-C stops the demo and removes everything.\n\n",
-                dir.c_str(), events.c_str());
+    std::printf(
+        "connector config: %s/postgres-connector.json\nevents (Debezium JSON, one per "
+        "line): %s\nCtrl-C stops the demo and removes everything.\n\n",
+        dir.c_str(), events.c_str());
     cdc::CaptureOptions opts;
     opts.output_path = events;
     opts.stop = &g_stop;
@@ -155,8 +160,8 @@ int demo(const DemoArgs& a) {
       if (!tail.is_open()) tail.open(events);
       while (tail.is_open() && std::getline(tail, line)) print_record(line);
       tail.clear();
-      if (a.duration_s > 0 && std::chrono::steady_clock::now() - start >=
-                                  std::chrono::seconds(a.duration_s))
+      if (a.duration_s > 0 &&
+          std::chrono::steady_clock::now() - start >= std::chrono::seconds(a.duration_s))
         g_stop = true;
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }

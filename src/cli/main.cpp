@@ -14,7 +14,8 @@ int main(int argc, char** argv) {
   auto* pg = app.add_subcommand("pg", "A throwaway local PostgreSQL for development and tests");
   pg->require_subcommand(1);
   sluice::cli::PgUpArgs up;
-  auto* pg_up = pg->add_subcommand("up", "Create (once) and start a cluster; prints its connection string");
+  auto* pg_up =
+      pg->add_subcommand("up", "Create (once) and start a cluster; prints its connection string");
   pg_up->add_option("--dir", up.dir, "Directory for the cluster")->required();
   pg_up->add_option("--port", up.port, "TCP port on 127.0.0.1 (default: a free one)");
   std::string down_dir;
@@ -26,8 +27,9 @@ int main(int argc, char** argv) {
   sluice::cli::CaptureArgs cap;
   auto* capture = app.add_subcommand(
       "capture", "Stream one Debezium PostgreSQL connector's change events as JSON lines");
-  capture->add_option("connector", cap.connector_file,
-                      "Connector config: Kafka Connect JSON or a flat property object")
+  capture
+      ->add_option("connector", cap.connector_file,
+                   "Connector config: Kafka Connect JSON or a flat property object")
       ->required();
   capture->add_option("-o,--output", cap.output,
                       "Append records to FILE (durable, exactly once across restarts; position "
@@ -36,10 +38,12 @@ int main(int argc, char** argv) {
 
   sluice::cli::DemoArgs demo;
   auto* demo_cmd = app.add_subcommand(
-      "demo", "Capture seed 001's transactions table on a throwaway PostgreSQL with generated "
-              "changes, printing a live tail");
-  demo_cmd->add_option("--dir", demo.dir, "Keep the demo's files here (default: a temporary "
-                                          "directory, removed at the end)");
+      "demo",
+      "Capture seed 001's transactions table on a throwaway PostgreSQL with generated "
+      "changes, printing a live tail");
+  demo_cmd->add_option("--dir", demo.dir,
+                       "Keep the demo's files here (default: a temporary "
+                       "directory, removed at the end)");
   demo_cmd->add_option("--duration", demo.duration_s, "Stop after N seconds (default: Ctrl-C)");
   demo_cmd->add_option("--seed", demo.seed, "Seed for the generated data");
 

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <fmt/format.h>
 #include <grp.h>
 #include <netinet/in.h>
 #include <pwd.h>
@@ -16,8 +17,6 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
-
-#include <fmt/format.h>
 
 namespace fs = std::filesystem;
 
@@ -140,7 +139,7 @@ std::string LocalCluster::up() {
     // Every ancestor must be traversable by the postgres user.
     for (fs::path p = fs::path(dir_).parent_path(); !p.empty() && p != p.root_path();
          p = p.parent_path()) {
-      struct stat st{};
+      struct stat st {};
       if (stat(p.c_str(), &st) == 0 && !(st.st_mode & S_IXOTH) && st.st_uid != pw->pw_uid)
         throw std::runtime_error(fmt::format(
             "the postgres user cannot reach {}: {} is not traversable by others. Choose a "
@@ -149,8 +148,8 @@ std::string LocalCluster::up() {
     }
   }
   if (pw && chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0)
-    throw std::runtime_error(fmt::format("cannot hand {} to the postgres user: {}", dir_,
-                                         std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("cannot hand {} to the postgres user: {}", dir_, std::strerror(errno)));
   chmod(dir_.c_str(), 0700);
   fs::path data = fs::path(dir_) / "data";
   if (!fs::exists(data / "PG_VERSION")) {
@@ -227,10 +226,10 @@ void LocalCluster::down_dir(const std::string& dir, bool keep_data) {
 
 std::string LocalCluster::psql(const std::string& sql, const std::string& dbname) const {
   std::string out;
-  int rc = run_as_postgres({bin("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-h",
-                            "127.0.0.1", "-p", std::to_string(port_), "-U", "postgres", "-d",
-                            dbname, "-c", sql},
-                           &out);
+  int rc =
+      run_as_postgres({bin("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "-At", "-h", "127.0.0.1",
+                       "-p", std::to_string(port_), "-U", "postgres", "-d", dbname, "-c", sql},
+                      &out);
   if (rc != 0) throw std::runtime_error(fmt::format("psql failed: {}", out));
   return out;
 }

@@ -42,7 +42,8 @@ class Reader {
   std::string_view cstr(const char* what) {
     auto end = d_.find('\0', pos_);
     if (end == std::string_view::npos)
-      throw ProtocolError(fmt::format("truncated pgoutput '{}' message: unterminated {}", type_, what));
+      throw ProtocolError(
+          fmt::format("truncated pgoutput '{}' message: unterminated {}", type_, what));
     auto s = d_.substr(pos_, end - pos_);
     pos_ = end + 1;
     return s;
@@ -153,7 +154,8 @@ void PgOutputDecoder::decode(std::string_view msg, PgOutputHandler& h) {
     case 'I': {
       uint32_t rel = r.u32("relation oid");
       char n = char(r.u8("tuple marker"));
-      if (n != 'N') throw ProtocolError(fmt::format("pgoutput insert: expected 'N', got 0x{:02x}", uint8_t(n)));
+      if (n != 'N')
+        throw ProtocolError(fmt::format("pgoutput insert: expected 'N', got 0x{:02x}", uint8_t(n)));
       read_tuple(r, new_);
       expect_end(r);
       h.on_insert(rel, new_);
@@ -170,7 +172,8 @@ void PgOutputDecoder::decode(std::string_view msg, PgOutputHandler& h) {
         marker = char(r.u8("tuple marker"));
       }
       if (marker != 'N')
-        throw ProtocolError(fmt::format("pgoutput update: expected 'N', got 0x{:02x}", uint8_t(marker)));
+        throw ProtocolError(
+            fmt::format("pgoutput update: expected 'N', got 0x{:02x}", uint8_t(marker)));
       read_tuple(r, new_);
       expect_end(r);
       h.on_update(rel, old_kind, old_, new_);
@@ -180,7 +183,8 @@ void PgOutputDecoder::decode(std::string_view msg, PgOutputHandler& h) {
       uint32_t rel = r.u32("relation oid");
       char marker = char(r.u8("tuple marker"));
       if (marker != 'K' && marker != 'O')
-        throw ProtocolError(fmt::format("pgoutput delete: expected 'K' or 'O', got 0x{:02x}", uint8_t(marker)));
+        throw ProtocolError(
+            fmt::format("pgoutput delete: expected 'K' or 'O', got 0x{:02x}", uint8_t(marker)));
       read_tuple(r, old_);
       expect_end(r);
       h.on_delete(rel, marker, old_);

@@ -1,13 +1,12 @@
 #include "pg/replication_stream.h"
 
+#include <fmt/format.h>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <sys/time.h>
 
 #include <cerrno>
 #include <cstring>
-
-#include <fmt/format.h>
 
 #include "pg/pgoutput.h"
 
@@ -118,8 +117,8 @@ StreamMessage ReplicationStream::read(int timeout_ms) {
       m.reply_requested = buffer_[17] != 0;
       return m;
     }
-    throw ProtocolError(fmt::format("unexpected replication message type 0x{:02x}",
-                                    uint8_t(buffer_[0])));
+    throw ProtocolError(
+        fmt::format("unexpected replication message type 0x{:02x}", uint8_t(buffer_[0])));
   }
 }
 

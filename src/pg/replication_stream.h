@@ -20,8 +20,8 @@ struct SlotInfo {
 
 struct StreamMessage {
   enum class Kind { data, keepalive, timeout, end } kind = Kind::timeout;
-  Lsn wal_start = 0;   // data: position of this message's WAL record
-  Lsn wal_end = 0;     // server's current end of WAL (keepalive: position sent up to)
+  Lsn wal_start = 0;  // data: position of this message's WAL record
+  Lsn wal_end = 0;    // server's current end of WAL (keepalive: position sent up to)
   bool reply_requested = false;
   std::string_view payload;  // data: the pgoutput message; valid until the next read
 };

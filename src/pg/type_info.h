@@ -8,11 +8,11 @@
 namespace sluice::pg {
 
 struct TypeInfo {
-  uint32_t oid = 0;         // after resolving domains to their base type
-  std::string name;         // pg_type.typname of that type, e.g. "int4", "_text", "mood"
-  char typtype = 'b';       // b base, e enum, r range, c composite, m multirange
-  std::vector<std::string> enum_labels;       // enums, in enumsortorder
-  std::shared_ptr<const TypeInfo> element;    // arrays: the element type; null otherwise
+  uint32_t oid = 0;    // after resolving domains to their base type
+  std::string name;    // pg_type.typname of that type, e.g. "int4", "_text", "mood"
+  char typtype = 'b';  // b base, e enum, r range, c composite, m multirange
+  std::vector<std::string> enum_labels;     // enums, in enumsortorder
+  std::shared_ptr<const TypeInfo> element;  // arrays: the element type; null otherwise
 };
 
 // Well-known built-in type OIDs (pg_type.dat); stable across PostgreSQL versions.

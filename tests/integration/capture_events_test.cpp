@@ -190,14 +190,14 @@ TEST_F(Events, TransactionMetadata) {
   EXPECT_STREQ(payload(r[0])["status"].GetString(), "BEGIN");
   std::string id = payload(r[0])["id"].GetString();
   EXPECT_EQ(id, payload(r[1])["transaction"]["id"].GetString());
-  EXPECT_EQ(id.substr(0, id.find(':')),
-            std::to_string(payload(r[1])["source"]["txId"].GetInt64()));
+  EXPECT_EQ(id.substr(0, id.find(':')), std::to_string(payload(r[1])["source"]["txId"].GetInt64()));
   EXPECT_EQ(payload(r[3])["transaction"]["total_order"].GetInt(), 3);
   EXPECT_EQ(payload(r[3])["transaction"]["data_collection_order"].GetInt(), 2);
   EXPECT_STREQ(payload(r[4])["status"].GetString(), "END");
   EXPECT_EQ(payload(r[4])["event_count"].GetInt(), 3);
-  EXPECT_EQ(to_json(payload(r[4])["data_collections"]),
-            R"([{"data_collection":"public.a","event_count":2},{"data_collection":"public.b","event_count":1}])");
+  EXPECT_EQ(
+      to_json(payload(r[4])["data_collections"]),
+      R"([{"data_collection":"public.a","event_count":2},{"data_collection":"public.b","event_count":1}])");
 }
 
 TEST_F(Events, FiltersAndSchemasDisabled) {

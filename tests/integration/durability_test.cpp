@@ -1,15 +1,13 @@
 // Position and failures: exactly once across kill -9 and clean stops, PostgreSQL restarts,
 // and the clear errors for server set-ups that cannot work.
+#include <fmt/format.h>
 #include <signal.h>
-
 #include <sys/stat.h>
 
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "harness.h"
 
@@ -78,7 +76,8 @@ TEST_F(Durability, KillNineUnderLoadThenRestartIsExactlyOnce) {
     for (int i = 1; i <= kRows; i += 100) {
       // Mix single-row transactions with multi-row ones (rows sharing one LSN).
       w.exec(fmt::format("INSERT INTO e SELECT g, 'v' FROM generate_series({}, {}) g", i, i + 49));
-      for (int j = i + 50; j < i + 100; ++j) w.exec(fmt::format("INSERT INTO e VALUES ({}, 'v')", j));
+      for (int j = i + 50; j < i + 100; ++j)
+        w.exec(fmt::format("INSERT INTO e VALUES ({}, 'v')", j));
     }
     done = true;
   });
@@ -133,7 +132,8 @@ TEST_F(Durability, ConnectionTerminatedMidStreamReconnects) {
   sql("INSERT INTO e SELECT generate_series(1, 50)");
   Proc p = spawn_sluice({"capture", cfg, "--output", out, "--max-events", "100"});
   wait_for_lines(out, 50, 30s);
-  sql(fmt::format("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE "
+  sql(
+      fmt::format("SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE "
                   "slot_name = '{}'",
                   slot_name()));
   sql("INSERT INTO e SELECT generate_series(51, 100)");
@@ -170,10 +170,10 @@ TEST_F(Durability, SigtermStopsCleanlyAndConfirmsPosition) {
   wait_for_lines(out, 1, 30s);
   p.signal(SIGTERM);
   EXPECT_EQ(p.wait(20s), 0) << p.stderr_text();
-  auto r = conn->exec(fmt::format(
-      "SELECT confirmed_flush_lsn >= pg_current_wal_lsn() - 1000000, active FROM "
-      "pg_replication_slots WHERE slot_name = '{}'",
-      slot_name()));
+  auto r = conn->exec(
+      fmt::format("SELECT confirmed_flush_lsn >= pg_current_wal_lsn() - 1000000, active FROM "
+                  "pg_replication_slots WHERE slot_name = '{}'",
+                  slot_name()));
   EXPECT_EQ(r.get(0, 0), "t");
   EXPECT_EQ(r.get(0, 1), "f");
 }
@@ -182,8 +182,8 @@ TEST_F(Durability, HeartbeatsMoveTheSlotWhileTablesAreIdle) {
   sql("CREATE TABLE watched (id int PRIMARY KEY); CREATE TABLE other (id int PRIMARY KEY)");
   conn->exec("CREATE PUBLICATION dbz_publication FOR TABLE watched");
   auto cfg = connector_file(R"("heartbeat.interval.ms":"200")");
-  conn->exec(fmt::format("SELECT pg_create_logical_replication_slot('{}', 'pgoutput')",
-                         slot_name()));
+  conn->exec(
+      fmt::format("SELECT pg_create_logical_replication_slot('{}', 'pgoutput')", slot_name()));
   std::string out = dir + "/out.jsonl";
   Proc p = spawn_sluice({"capture", cfg, "--output", out});
   auto before = conn->exec(fmt::format(
@@ -236,9 +236,10 @@ TEST_F(Durability, WalLevelPrivilegeAndBusySlotGiveClearErrors) {
   bool active = false;
   for (int i = 0; i < 100 && !active; ++i) {
     std::this_thread::sleep_for(100ms);
-    active = conn->exec(fmt::format("SELECT active FROM pg_replication_slots WHERE slot_name = '{}'",
-                                    slot_name()))
-                 .get(0, 0) == "t";
+    active =
+        conn->exec(fmt::format("SELECT active FROM pg_replication_slots WHERE slot_name = '{}'",
+                               slot_name()))
+            .get(0, 0) == "t";
   }
   ASSERT_TRUE(active);
   Proc second = spawn_sluice({"capture", good, "--output", dir + "/o3.jsonl"});

@@ -1,9 +1,10 @@
 #include "harness.h"
 
+#include <fcntl.h>
+#include <fmt/format.h>
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <signal.h>
-#include <fcntl.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -14,8 +15,6 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
-
-#include <fmt/format.h>
 
 extern char** environ;
 
@@ -167,8 +166,8 @@ std::vector<rapidjson::Document> CaptureTest::capture(const std::string& config_
                                                       uint64_t max_events,
                                                       const std::string& output) {
   std::string out = output.empty() ? dir + "/out.jsonl" : output;
-  Proc p = spawn_sluice({"capture", config_file, "--output", out, "--max-events",
-                         std::to_string(max_events)});
+  Proc p = spawn_sluice(
+      {"capture", config_file, "--output", out, "--max-events", std::to_string(max_events)});
   int rc = p.wait(std::chrono::minutes(3));
   if (rc == -1) {
     p.signal(SIGKILL);

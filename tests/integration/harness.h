@@ -2,6 +2,7 @@
 // the same code as `sluice pg up`), a fresh database per test, and the sluice binary run as a
 // child process exactly as a user runs it.
 #pragma once
+#include <gtest/gtest.h>
 #include <rapidjson/document.h>
 #include <sys/types.h>
 
@@ -9,8 +10,6 @@
 #include <memory>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "pg/connection.h"
 #include "pg/local_cluster.h"

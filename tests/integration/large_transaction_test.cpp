@@ -1,7 +1,7 @@
 // One transaction of 1,000,000 rows: every row arrives once, in order, with bounded memory.
-#include <fstream>
-
 #include <fmt/format.h>
+
+#include <fstream>
 
 #include "harness.h"
 

@@ -1,8 +1,8 @@
 // The seeds' own configs and statements: seed 003's inventory.customers events compared field by
 // field with the JSON in the seed, and seed 001's connector config giving `amount` as a string.
-#include <fstream>
-
 #include <fmt/format.h>
+
+#include <fstream>
 
 #include "harness.h"
 
@@ -100,12 +100,14 @@ TEST_F(Seeds, Seed003CustomersInsertAndUpdateMatchTheSeedJson) {
   expect_payload_matches(seed_insert, recs[0]["value"]["payload"], db);
   expect_payload_matches(seed_update["payload"], recs[1]["value"]["payload"], db);
   // The key is the primary key struct, with the serial column's default as Debezium gives it.
-  EXPECT_EQ(to_json(recs[1]["key"]),
-            R"({"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"default":0,"field":"id"}],"optional":false,"name":"dbserver1.inventory.customers.Key"},"payload":{"id":1005}})");
+  EXPECT_EQ(
+      to_json(recs[1]["key"]),
+      R"({"schema":{"type":"struct","fields":[{"type":"int32","optional":false,"default":0,"field":"id"}],"optional":false,"name":"dbserver1.inventory.customers.Key"},"payload":{"id":1005}})");
   // source.sequence is [previous commit LSN, this change's LSN] as strings.
   std::string seq = recs[1]["value"]["payload"]["source"]["sequence"].GetString();
-  EXPECT_NE(seq.find(fmt::format("\"{}\"]", recs[1]["value"]["payload"]["source"]["lsn"].GetInt64())),
-            std::string::npos)
+  EXPECT_NE(
+      seq.find(fmt::format("\"{}\"]", recs[1]["value"]["payload"]["source"]["lsn"].GetInt64())),
+      std::string::npos)
       << seq;
 }
 

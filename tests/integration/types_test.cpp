@@ -1,7 +1,7 @@
 // Every PostgreSQL type the capture maps, through real pgoutput text, in each handling mode.
-#include <fstream>
-
 #include <fmt/format.h>
+
+#include <fstream>
 
 #include "harness.h"
 
@@ -53,7 +53,7 @@ TEST_F(Types, DefaultModes) {
   EXPECT_EQ(a["c_int2"].GetInt(), -32768);
   EXPECT_EQ(a["c_int4"].GetInt(), 2147483647);
   EXPECT_EQ(a["c_int8"].GetInt64(), 9007199254740993LL);
-  EXPECT_STREQ(a["c_num"].GetString(), "JxA=");  // 10000 unscaled, big-endian
+  EXPECT_STREQ(a["c_num"].GetString(), "JxA=");                      // 10000 unscaled, big-endian
   EXPECT_EQ(to_json(a["c_numv"]), R"({"scale":5,"value":"BMsv"})");  // 314159
   EXPECT_DOUBLE_EQ(a["c_f4"].GetDouble(), 1.5);
   EXPECT_DOUBLE_EQ(a["c_f8"].GetDouble(), -2.25);
@@ -67,7 +67,7 @@ TEST_F(Types, DefaultModes) {
   EXPECT_STREQ(a["c_jsonb"].GetString(), "{\"b\": 2}");
   EXPECT_EQ(a["c_date"].GetInt(), 19724);
   EXPECT_EQ(a["c_time"].GetInt64(), 45296789000LL);  // µs (MicroTime)
-  EXPECT_EQ(a["c_time3"].GetInt(), 3723456);          // ms (Time)
+  EXPECT_EQ(a["c_time3"].GetInt(), 3723456);         // ms (Time)
   EXPECT_STREQ(a["c_timetz"].GetString(), "08:15:30Z");
   EXPECT_EQ(a["c_ts"].GetInt64(), 1709028000123456LL);
   EXPECT_EQ(a["c_ts3"].GetInt64(), 1709028000500LL);
@@ -81,30 +81,40 @@ TEST_F(Types, DefaultModes) {
   EXPECT_STREQ(a["c_lsn"].GetString(), "0/16B3748") << "other types: their text form";
   EXPECT_TRUE(a["c_null"].IsNull());
 
-  EXPECT_EQ(field_schema(r, "c_num"),
-            R"({"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2","connect.decimal.precision":"10"},"field":"c_num"})");
-  EXPECT_NE(field_schema(r, "c_numv").find("io.debezium.data.VariableScaleDecimal"), std::string::npos);
-  EXPECT_NE(field_schema(r, "c_enum").find(R"("name":"io.debezium.data.Enum","version":1,"parameters":{"allowed":"sad,ok,happy"})"),
+  EXPECT_EQ(
+      field_schema(r, "c_num"),
+      R"({"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","version":1,"parameters":{"scale":"2","connect.decimal.precision":"10"},"field":"c_num"})");
+  EXPECT_NE(field_schema(r, "c_numv").find("io.debezium.data.VariableScaleDecimal"),
             std::string::npos);
-  EXPECT_NE(field_schema(r, "c_date").find(R"("type":"int32","optional":true,"name":"io.debezium.time.Date")"), std::string::npos);
+  EXPECT_NE(
+      field_schema(r, "c_enum")
+          .find(
+              R"("name":"io.debezium.data.Enum","version":1,"parameters":{"allowed":"sad,ok,happy"})"),
+      std::string::npos);
+  EXPECT_NE(field_schema(r, "c_date")
+                .find(R"("type":"int32","optional":true,"name":"io.debezium.time.Date")"),
+            std::string::npos);
   EXPECT_NE(field_schema(r, "c_time").find("io.debezium.time.MicroTime"), std::string::npos);
   EXPECT_NE(field_schema(r, "c_time3").find("\"io.debezium.time.Time\""), std::string::npos);
   EXPECT_NE(field_schema(r, "c_ts").find("io.debezium.time.MicroTimestamp"), std::string::npos);
   EXPECT_NE(field_schema(r, "c_ts3").find("\"io.debezium.time.Timestamp\""), std::string::npos);
   EXPECT_NE(field_schema(r, "c_tstz").find("io.debezium.time.ZonedTimestamp"), std::string::npos);
   EXPECT_NE(field_schema(r, "c_timetz").find("io.debezium.time.ZonedTime"), std::string::npos);
-  EXPECT_NE(field_schema(r, "c_interval").find("io.debezium.time.MicroDuration"), std::string::npos);
+  EXPECT_NE(field_schema(r, "c_interval").find("io.debezium.time.MicroDuration"),
+            std::string::npos);
   EXPECT_NE(field_schema(r, "c_uuid").find("io.debezium.data.Uuid"), std::string::npos);
   EXPECT_NE(field_schema(r, "c_jsonb").find("io.debezium.data.Json"), std::string::npos);
-  EXPECT_EQ(field_schema(r, "c_int_arr"),
-            R"({"type":"array","items":{"type":"int32","optional":true},"optional":true,"field":"c_int_arr"})");
+  EXPECT_EQ(
+      field_schema(r, "c_int_arr"),
+      R"({"type":"array","items":{"type":"int32","optional":true},"optional":true,"field":"c_int_arr"})");
   EXPECT_EQ(field_schema(r, "c_f4"), R"({"type":"float","optional":true,"field":"c_f4"})");
   EXPECT_EQ(field_schema(r, "c_int2"), R"({"type":"int16","optional":true,"field":"c_int2"})");
 }
 
 TEST_F(Types, StringDecimalsConnectTimesBase64Bytes) {
-  auto r = capture_mode("alt1", R"("decimal.handling.mode":"string","time.precision.mode":"connect",)"
-                                R"("binary.handling.mode":"base64","interval.handling.mode":"string")");
+  auto r =
+      capture_mode("alt1", R"("decimal.handling.mode":"string","time.precision.mode":"connect",)"
+                           R"("binary.handling.mode":"base64","interval.handling.mode":"string")");
   ASSERT_TRUE(r.IsObject());
   const auto& a = r["value"]["payload"]["after"];
   EXPECT_STREQ(a["c_num"].GetString(), "100.00");
@@ -117,9 +127,12 @@ TEST_F(Types, StringDecimalsConnectTimesBase64Bytes) {
   EXPECT_STREQ(a["c_interval"].GetString(), "P1Y2M3DT4H5M6.78S");
   EXPECT_NE(field_schema(r, "c_num").find(R"({"type":"string","optional":true,"field":"c_num"})"),
             std::string::npos);
-  EXPECT_NE(field_schema(r, "c_time").find("org.apache.kafka.connect.data.Time"), std::string::npos);
-  EXPECT_NE(field_schema(r, "c_ts").find("org.apache.kafka.connect.data.Timestamp"), std::string::npos);
-  EXPECT_NE(field_schema(r, "c_date").find("org.apache.kafka.connect.data.Date"), std::string::npos);
+  EXPECT_NE(field_schema(r, "c_time").find("org.apache.kafka.connect.data.Time"),
+            std::string::npos);
+  EXPECT_NE(field_schema(r, "c_ts").find("org.apache.kafka.connect.data.Timestamp"),
+            std::string::npos);
+  EXPECT_NE(field_schema(r, "c_date").find("org.apache.kafka.connect.data.Date"),
+            std::string::npos);
   EXPECT_NE(field_schema(r, "c_interval").find("io.debezium.time.Interval"), std::string::npos);
   EXPECT_EQ(field_schema(r, "c_bytea"), R"({"type":"string","optional":true,"field":"c_bytea"})");
 }
@@ -133,7 +146,7 @@ TEST_F(Types, DoubleDecimalsMicroTimesHexBytes) {
   EXPECT_DOUBLE_EQ(a["c_num"].GetDouble(), 100.0);
   EXPECT_DOUBLE_EQ(a["c_numv"].GetDouble(), 3.14159);
   EXPECT_DOUBLE_EQ(a["c_money"].GetDouble(), 12.34);
-  EXPECT_EQ(a["c_time3"].GetInt64(), 3723456000LL);  // always µs
+  EXPECT_EQ(a["c_time3"].GetInt64(), 3723456000LL);   // always µs
   EXPECT_EQ(a["c_ts3"].GetInt64(), 1709028000500LL);  // timestamps keep adaptive
   EXPECT_STREQ(a["c_bytea"].GetString(), "0102ff");
   EXPECT_EQ(field_schema(r, "c_num"), R"({"type":"double","optional":true,"field":"c_num"})");

@@ -1,6 +1,6 @@
-#include "cdc/connector_config.h"
-
 #include <gtest/gtest.h>
+
+#include "cdc/connector_config.h"
 
 namespace sluice::cdc {
 namespace {
@@ -47,16 +47,21 @@ std::string property_of(const std::string& json) {
 }
 
 TEST(ConnectorConfig, BadValuesNameTheProperty) {
-  const std::string base = R"("database.hostname":"h","database.user":"u","database.dbname":"d","topic.prefix":"p")";
+  const std::string base =
+      R"("database.hostname":"h","database.user":"u","database.dbname":"d","topic.prefix":"p")";
   EXPECT_EQ(property_of("{" + base + R"(,"plugin.name":"wal2json"})"), "plugin.name");
-  EXPECT_EQ(property_of("{" + base + R"(,"decimal.handling.mode":"exact"})"), "decimal.handling.mode");
+  EXPECT_EQ(property_of("{" + base + R"(,"decimal.handling.mode":"exact"})"),
+            "decimal.handling.mode");
   EXPECT_EQ(property_of("{" + base + R"(,"database.port":"port"})"), "database.port");
   EXPECT_EQ(property_of("{" + base + R"(,"heartbeat.interval.ms":"-5"})"), "heartbeat.interval.ms");
-  EXPECT_EQ(property_of("{" + base + R"(,"tombstones.on.delete":"maybe"})"), "tombstones.on.delete");
+  EXPECT_EQ(property_of("{" + base + R"(,"tombstones.on.delete":"maybe"})"),
+            "tombstones.on.delete");
   EXPECT_EQ(property_of("{" + base + R"(,"skipped.operations":"x"})"), "skipped.operations");
-  EXPECT_EQ(property_of("{" + base + R"(,"table.include.list":"(unclosed"})"), "table.include.list");
+  EXPECT_EQ(property_of("{" + base + R"(,"table.include.list":"(unclosed"})"),
+            "table.include.list");
   EXPECT_EQ(property_of("{" + base + R"(,"snapshot.mode":"sometimes"})"), "snapshot.mode");
-  EXPECT_EQ(property_of("{" + base + R"(,"connector.class":"com.example.Other"})"), "connector.class");
+  EXPECT_EQ(property_of("{" + base + R"(,"connector.class":"com.example.Other"})"),
+            "connector.class");
   EXPECT_EQ(property_of(R"({"database.hostname":"h","database.user":"u","topic.prefix":"p"})"),
             "database.dbname");
   EXPECT_EQ(property_of("{" + base + R"(,"slot.name":"Bad-Name"})"), "slot.name");
