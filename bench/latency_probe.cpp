@@ -3,11 +3,13 @@
 // with its PostgreSQL commit time (source.ts_us). Prints p50/p99/max in milliseconds.
 // COUNT 0: stop once records have arrived and none came for 3 seconds.
 #include <time.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -22,32 +24,32 @@ int main(int argc, char** argv) {
   std::string path = argv[1];
   size_t want = std::strtoull(argv[2], nullptr, 10);
   double timeout_s = std::atof(argv[3]);
-  std::vector<double> lat;
+  std::vector<double> lat, to_build;
   lat.reserve(want);
   uint64_t consumed = 0;
   std::string pending;
   timespec start{};
   clock_gettime(CLOCK_MONOTONIC, &start);
   timespec last_new = start;
+  std::unique_ptr<sluice::cdc::PositionStore> store;  // opened once: polling stays cheap
+  std::ifstream in;
   while (want == 0 || lat.size() < want) {
     timespec now{};
     clock_gettime(CLOCK_MONOTONIC, &now);
     if (double(now.tv_sec - start.tv_sec) > timeout_s) break;
     if (want == 0 && !lat.empty() && now.tv_sec - last_new.tv_sec >= 3) break;
     uint64_t durable = 0;
-    {
-      std::ifstream pos_probe(path + ".pos");
-      if (pos_probe) {
-        sluice::cdc::PositionStore store(path + ".pos");
-        if (auto p = store.load()) durable = p->output_size;
-      }
-    }
+    if (!store && access((path + ".pos").c_str(), F_OK) == 0)
+      store = std::make_unique<sluice::cdc::PositionStore>(path + ".pos");
+    if (store)
+      if (auto p = store->load()) durable = p->output_size;
     if (durable > consumed) {
       last_new = now;
       timespec wall{};
       clock_gettime(CLOCK_REALTIME, &wall);
       int64_t now_us = int64_t(wall.tv_sec) * 1000000 + wall.tv_nsec / 1000;
-      std::ifstream in(path, std::ios::binary);
+      if (!in.is_open()) in.open(path, std::ios::binary);
+      in.clear();
       in.seekg(std::streamoff(consumed));
       std::string chunk(durable - consumed, '\0');
       in.read(chunk.data(), std::streamsize(chunk.size()));
@@ -59,17 +61,28 @@ int main(int argc, char** argv) {
         if (at == std::string_view::npos) continue;
         int64_t commit_us = std::strtoll(line.data() + at + 8, nullptr, 10);
         lat.push_back(double(now_us - commit_us) / 1000.0);
+        // The envelope's own ts_us (last in the line) is when sluice built the record: it
+        // splits the latency into PostgreSQL's part (commit to received) and sluice's.
+        auto built_at = line.rfind("\"ts_us\":");
+        if (built_at != at)
+          to_build.push_back(
+              double(std::strtoll(line.data() + built_at + 8, nullptr, 10) - commit_us) / 1000.0);
       }
     }
-    std::this_thread::sleep_for(std::chrono::microseconds(200));
+    std::this_thread::sleep_for(std::chrono::microseconds(500));
   }
   if (lat.empty()) {
     std::printf("latency: no records\n");
     return 1;
   }
-  std::sort(lat.begin(), lat.end());
-  auto q = [&](double f) { return lat[std::min(lat.size() - 1, size_t(f * double(lat.size())))]; };
-  std::printf("latency_ms records=%zu p50=%.2f p99=%.2f max=%.2f\n", lat.size(), q(0.50), q(0.99),
-              lat.back());
+  auto summary = [](std::vector<double>& v) {
+    std::sort(v.begin(), v.end());
+    auto q = [&](double f) { return v[std::min(v.size() - 1, size_t(f * double(v.size())))]; };
+    return std::to_string(q(0.50)).substr(0, 6) + "/" + std::to_string(q(0.99)).substr(0, 6) + "/" +
+           std::to_string(v.back()).substr(0, 6);
+  };
+  std::printf("records=%zu commit->durable p50/p99/max=%s ms", lat.size(), summary(lat).c_str());
+  if (!to_build.empty()) std::printf(" (commit->built %s ms)", summary(to_build).c_str());
+  std::printf("\n");
   return 0;
 }

@@ -1,4 +1,6 @@
 // Change events end to end: real PostgreSQL, the sluice binary, records read back from its file.
+#include <thread>
+
 #include <fmt/format.h>
 
 #include "harness.h"
@@ -215,6 +217,32 @@ TEST_F(Events, FiltersAndSchemasDisabled) {
   EXPECT_EQ(to_json(r[0]["key"]), R"({"id":1})");
   EXPECT_FALSE(r[0]["value"].HasMember("schema"));
   EXPECT_EQ(to_json(r[0]["value"]["after"]), R"({"id":1,"v":3})");
+}
+
+
+TEST_F(Events, FilteredPublicationIsCreatedFromTheIncludeList) {
+  sql("CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY)");
+  std::string cfg = connector_file(
+      R"("publication.name":"pub_f","publication.autocreate.mode":"filtered",)"
+      R"("table.include.list":"public\\.a")");
+  std::string out = dir + "/out.jsonl";
+  // The connector creates the publication and the slot on its first start.
+  Proc p = spawn_sluice({"capture", cfg, "--output", out, "--max-events", "1"});
+  bool active = false;
+  for (int i = 0; i < 100 && !active; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    active = conn->exec("SELECT count(*) FROM pg_replication_slots WHERE active").get(0, 0) == "1";
+  }
+  ASSERT_TRUE(active) << p.stderr_text();
+  auto tables = conn->exec("SELECT tablename FROM pg_publication_tables WHERE pubname = 'pub_f'");
+  ASSERT_EQ(tables.rows(), 1);
+  EXPECT_EQ(tables.get(0, 0), "a");
+  sql("INSERT INTO b VALUES (1)");
+  sql("INSERT INTO a VALUES (2)");
+  EXPECT_EQ(p.wait(std::chrono::seconds(30)), 0) << p.stderr_text();
+  auto r = read_records(out);
+  ASSERT_EQ(r.size(), 1u);
+  EXPECT_STREQ(r[0]["topic"].GetString(), "test.public.a");
 }
 
 }  // namespace
