@@ -12,7 +12,6 @@
 namespace sluice::cdc {
 
 OutputFile::OutputFile(const std::string& path) : path_(path) {
-  buffer_.reserve(4 << 20);
   if (path.empty() || path == "-") return;
   is_file_ = true;
   fd_ = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
@@ -34,9 +33,9 @@ void OutputFile::truncate(uint64_t size) {
   written_ = size;
 }
 
-void OutputFile::write() {
-  const char* p = buffer_.data();
-  size_t left = buffer_.size();
+void OutputFile::write_all(std::string_view data) {
+  const char* p = data.data();
+  size_t left = data.size();
   while (left > 0) {
     ssize_t n = ::write(fd_, p, left);
     if (n < 0) {
@@ -48,11 +47,9 @@ void OutputFile::write() {
     left -= size_t(n);
     written_ += uint64_t(n);
   }
-  buffer_.clear();
 }
 
 void OutputFile::sync() {
-  write();
   if (is_file_ && fdatasync(fd_) != 0)
     throw std::runtime_error(fmt::format("cannot sync {}: {}", path_, std::strerror(errno)));
 }

@@ -1,8 +1,9 @@
-// Where capture writes its records: a file (written and fsynced in groups, so the position can
-// be confirmed to PostgreSQL) or standard output.
+// Where capture writes its records: a file (fsynced, so the position can be confirmed to
+// PostgreSQL) or standard output. Used by one thread at a time (the Flusher's).
 #pragma once
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace sluice::cdc {
 
@@ -16,15 +17,12 @@ class OutputFile {
 
   bool is_file() const { return is_file_; }
   const std::string& path() const { return path_; }
-  std::string& buffer() { return buffer_; }
-  // Bytes in the file so far, buffered bytes included.
-  uint64_t size() const { return written_ + buffer_.size(); }
+  // Bytes in the file so far.
   uint64_t written() const { return written_; }
   // Cuts the file to `size` bytes (records past the durable position).
   void truncate(uint64_t size);
-  // Writes the buffer out.
-  void write();
-  // Writes the buffer out and makes it durable (fdatasync for files).
+  void write_all(std::string_view data);
+  // Makes what was written durable (fdatasync; nothing for standard output).
   void sync();
 
  private:
@@ -32,7 +30,6 @@ class OutputFile {
   bool is_file_ = false;
   int fd_ = 1;
   uint64_t written_ = 0;
-  std::string buffer_;
 };
 
 }  // namespace sluice::cdc

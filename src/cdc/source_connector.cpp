@@ -70,18 +70,23 @@ int SourceConnector::run() {
   if (out_->is_file()) {
     store_ = std::make_unique<PositionStore>(options_.output_path + ".pos");
     if (auto p = store_->load()) {
-      pos_ = *p;
-      if (out_->written() < pos_.output_size)
+      Position saved = *p;
+      resume_lsn_ = saved.resume_lsn;
+      last_commit_lsn_ = saved.last_commit_lsn;
+      replay_pending_ = saved.has_partial;
+      replay_xid_ = saved.partial_xid;
+      replay_count_ = saved.partial_count;
+      if (out_->written() < saved.output_size)
         throw FatalError(fmt::format(
             "{} is shorter ({} bytes) than its position file says ({} bytes): it was changed "
             "outside sluice; move both away to start afresh",
-            options_.output_path, out_->written(), pos_.output_size));
-      if (out_->written() > pos_.output_size) {
+            options_.output_path, out_->written(), saved.output_size));
+      if (out_->written() > saved.output_size) {
         log::info(kLog,
                   "cutting {} unconfirmed bytes from {} (written after the last durable "
                   "position; PostgreSQL sends them again)",
-                  out_->written() - pos_.output_size, options_.output_path);
-        out_->truncate(pos_.output_size);
+                  out_->written() - saved.output_size, options_.output_path);
+        out_->truncate(saved.output_size);
       }
     } else if (out_->written() > 0) {
       throw FatalError(
@@ -90,11 +95,7 @@ int SourceConnector::run() {
                       options_.output_path, options_.output_path));
     }
   }
-  resume_lsn_ = pos_.resume_lsn;
-  last_commit_lsn_ = pos_.last_commit_lsn;
-  replay_pending_ = pos_.has_partial;
-  replay_xid_ = pos_.partial_xid;
-  replay_count_ = pos_.partial_count;
+  flusher_ = std::make_unique<Flusher>(*out_, store_.get());
 
   int backoff = 200;
   bool first = true;
@@ -115,7 +116,8 @@ int SourceConnector::run() {
     backoff = std::min(backoff * 2, options_.max_backoff_ms);
     first = false;
   }
-  if (out_) out_->sync();
+  submit(true);
+  flusher_->drain();
   return 0;
 }
 
@@ -255,7 +257,15 @@ void SourceConnector::stream(bool first_attempt) {
   }
   log::info(kLog, "streaming from slot {} (publication {}) after {}", config_.slot_name,
             config_.publication_name, format_lsn(resume_lsn_));
+  if (in_tx_ && !skip_tx_ && tx_records_ > 0) {
+    // The connection was lost inside a transaction: PostgreSQL sends it again, whole.
+    replay_pending_ = true;
+    replay_xid_ = xid_;
+    replay_count_ = tx_records_;
+  }
   in_tx_ = false;
+  skip_tx_ = false;
+  skip_records_ = 0;
   confirmed_ = 0;
   last_feedback_ = std::chrono::steady_clock::now();
   last_heartbeat_ = last_feedback_;
@@ -267,8 +277,8 @@ void SourceConnector::stream(bool first_attempt) {
       // Nothing more is waiting: make what we have durable before blocking (group commit).
       // Inside a transaction there is nothing to confirm yet, so a pause in the middle of a
       // large one costs no fsync.
-      if (!in_tx_ && (!out_->buffer().empty() || unsynced_bytes_ || idle_lsn_ > confirmed_))
-        flush_durable();
+      if (!in_tx_ && (!buf_.empty() || unsynced_bytes_ || idle_lsn_ > submitted_resume_))
+        submit(true);
       m = repl_->read(100);
     }
     auto now = std::chrono::steady_clock::now();
@@ -287,16 +297,13 @@ void SourceConnector::stream(bool first_attempt) {
       case pg::StreamMessage::Kind::timeout:
         break;
     }
-    if (out_->buffer().size() >= kWriteChunk) {
-      unsynced_bytes_ += out_->buffer().size();
-      out_->write();
-      if (unsynced_bytes_ >= kSyncBytes) flush_durable();
-    }
+    if (buf_.size() >= kWriteChunk) submit(unsynced_bytes_ + buf_.size() >= kSyncBytes);
+    confirm_durable();
     if (config_.heartbeat_interval_ms > 0 && !in_tx_ &&
         now - last_heartbeat_ >= std::chrono::milliseconds(config_.heartbeat_interval_ms)) {
       last_heartbeat_ = now;
-      builder_.heartbeat(out_->buffer(), now_unix_us() / 1000);
-      flush_durable();
+      builder_.heartbeat(buf_, now_unix_us() / 1000);
+      submit(true);
     }
     if (reply_due ||
         now - last_feedback_ >= std::chrono::milliseconds(config_.status_update_interval_ms)) {
@@ -305,39 +312,38 @@ void SourceConnector::stream(bool first_attempt) {
       reply_due = false;
     }
   }
-  flush_durable();
+  submit(true);
+  flusher_->drain();
+  confirm_durable();
   log::info(kLog, "stopped after {} records; confirmed {}", records_, format_lsn(confirmed_));
 }
 
-void SourceConnector::flush_durable() {
-  unsynced_bytes_ = 0;
-  out_->sync();
-  Lsn resume = resume_lsn_;
-  if (!in_tx_) resume = std::max(resume, idle_lsn_);
-  if (store_) {
-    Position p;
-    p.output_size = out_->written();
-    p.resume_lsn = resume;
-    p.last_commit_lsn = last_commit_lsn_;
-    if (in_tx_ && !skip_tx_ && tx_records_ > 0) {
-      p.has_partial = true;
-      p.partial_xid = xid_;
-      p.partial_count = tx_records_;
-    } else if (replay_pending_) {
-      // Not yet sent again: the part-written transaction still counts as written so far.
-      p.has_partial = true;
-      p.partial_xid = replay_xid_;
-      p.partial_count = replay_count_;
-    }
-    store_->save(p);
-    pos_ = p;
+void SourceConnector::submit(bool sync) {
+  Position p;
+  if (!in_tx_) resume_lsn_ = std::max(resume_lsn_, idle_lsn_);
+  p.resume_lsn = resume_lsn_;
+  p.last_commit_lsn = last_commit_lsn_;
+  if (in_tx_ && !skip_tx_ && tx_records_ > 0) {
+    p.has_partial = true;
+    p.partial_xid = xid_;
+    p.partial_count = tx_records_;
+  } else if (replay_pending_) {
+    // Not yet sent again: the part-written transaction still counts as written so far.
+    p.has_partial = true;
+    p.partial_xid = replay_xid_;
+    p.partial_count = replay_count_;
   }
-  resume_lsn_ = resume;
-  if (repl_ && resume > confirmed_) {
-    confirmed_ = resume;
-    repl_->send_feedback(confirmed_, confirmed_);
-    last_feedback_ = std::chrono::steady_clock::now();
-  }
+  unsynced_bytes_ = sync ? 0 : unsynced_bytes_ + buf_.size();
+  if (sync) submitted_resume_ = p.resume_lsn;
+  flusher_->submit(buf_, p, sync);
+}
+
+void SourceConnector::confirm_durable() {
+  auto d = flusher_->durable();
+  if (!d || !repl_ || d->resume_lsn <= confirmed_) return;
+  confirmed_ = d->resume_lsn;
+  repl_->send_feedback(confirmed_, confirmed_);
+  last_feedback_ = std::chrono::steady_clock::now();
 }
 
 template <typename Build>
@@ -348,7 +354,7 @@ void SourceConnector::emit(Build&& build) {
     return;
   }
   if (reached_max()) return;
-  build(out_->buffer());
+  build(buf_);
   ++tx_records_;
   ++records_;
 }

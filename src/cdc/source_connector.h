@@ -12,6 +12,7 @@
 
 #include "cdc/connector_config.h"
 #include "cdc/event_builder.h"
+#include "cdc/flusher.h"
 #include "cdc/output_file.h"
 #include "cdc/position.h"
 #include "cdc/table_schema.h"
@@ -49,7 +50,10 @@ class SourceConnector : private pg::PgOutputHandler {
   void ensure_slot(pg::Connection& conn, pg::ReplicationStream& repl, bool first_attempt);
   // Streams until stopped (returns) or the connection fails (throws pg::Error).
   void stream(bool first_attempt);
-  void flush_durable();
+  // Hands the buffer to the flusher with the position it leads to (durable if sync).
+  void submit(bool sync);
+  // Confirms to PostgreSQL what the flusher has made durable.
+  void confirm_durable();
   bool stopping() const;
   bool reached_max() const { return options_.max_events && records_ >= options_.max_events; }
 
@@ -78,7 +82,9 @@ class SourceConnector : private pg::PgOutputHandler {
   EventBuilder builder_;
   std::unique_ptr<OutputFile> out_;
   std::unique_ptr<PositionStore> store_;
-  Position pos_;  // what is durable
+  std::unique_ptr<Flusher> flusher_;  // declared after out_ and store_: stops before them
+  std::string buf_;                   // records not yet handed to the flusher
+  Lsn submitted_resume_ = 0;          // resume LSN of the last durable submission
   // A transaction part-written before this start: PostgreSQL sends it again, whole.
   bool replay_pending_ = false;
   uint32_t replay_xid_ = 0;

@@ -1,0 +1,58 @@
+// Writes and fsyncs the output on a thread of its own, so that reading the replication stream
+// never waits for the disk: the reader hands over filled buffers with the position they lead to,
+// and the flusher makes them durable in order (several at once when it falls behind: group
+// commit), then saves that position. Only a durable position is confirmed to PostgreSQL.
+#pragma once
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "cdc/output_file.h"
+#include "cdc/position.h"
+
+namespace sluice::cdc {
+
+class Flusher {
+ public:
+  // store may be null (standard output: nothing to save).
+  Flusher(OutputFile& out, PositionStore* store);
+  ~Flusher();
+  Flusher(const Flusher&) = delete;
+  Flusher& operator=(const Flusher&) = delete;
+
+  // Takes data (leaving it empty). With sync, the data is made durable and pos saved; without,
+  // it is only written (the middle of a large transaction: nothing to confirm yet). Blocks while
+  // more than a bound of bytes waits, so memory stays bounded.
+  void submit(std::string& data, const Position& pos, bool sync);
+  // The latest position made durable, if any. Rethrows an error of the flusher thread.
+  std::optional<Position> durable();
+  // Waits until everything submitted is written (and durable where asked).
+  void drain();
+
+ private:
+  struct Item {
+    std::string data;
+    Position pos;
+    bool sync;
+  };
+  void run();
+
+  OutputFile& out_;
+  PositionStore* store_;
+  std::mutex mu_;
+  std::condition_variable work_, done_;
+  std::deque<Item> queue_;
+  size_t queued_bytes_ = 0;
+  bool busy_ = false;
+  bool stop_ = false;
+  std::optional<Position> durable_;
+  std::exception_ptr error_;
+  std::thread thread_;
+};
+
+}  // namespace sluice::cdc
