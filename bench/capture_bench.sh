@@ -125,7 +125,8 @@ psql -c "TRUNCATE transactions"
 # C: latency at a fixed rate, sluice running live; pgbench drives single-row transactions.
 # Commits are asynchronous with the WAL writer flushing every 1 ms (the walsender only sends
 # flushed WAL), since 2 cores cannot do 10,000 synchronous commits a second.
-psql -c "ALTER SYSTEM SET wal_writer_delay = '1ms'" -c "SELECT pg_reload_conf()" >/dev/null
+psql -c "ALTER SYSTEM SET wal_writer_delay = '1ms'" -c "ALTER SYSTEM SET wal_writer_flush_after = 0" \
+  -c "SELECT pg_reload_conf()" >/dev/null
 mkslots lat
 cfg=$(connector lat false)
 rm -f "$work/out.jsonl" "$work/out.jsonl.pos"
@@ -139,7 +140,7 @@ sleep 1
 "$build/bench/latency_probe" "$work/out.jsonl" 0 $((SECONDS_C * 3 + 30)) >"$work/lat.txt" &
 probe=$!
 PGOPTIONS="-c synchronous_commit=off" "$bindir/pgbench" -n -h 127.0.0.1 -p "$port" -U postgres \
-  -c 8 -j 1 -M prepared -R "$RATE" -T "$SECONDS_C" \
+  -c 2 -j 1 -M prepared -R "$RATE" -T "$SECONDS_C" \
   -f "$work/insert.sql" bench >"$work/pgbench.txt" 2>&1
 wait $probe || true
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$cap/status")
