@@ -94,26 +94,33 @@ report() {  # label events recv_s sluice_s
     "$(( $(cat "$work/sluice.rss") / 1024 ))" "$(echo "$rs / $ss" | bc -l)"
 }
 
+min() { echo "if ($1 < $2) $1 else $2" | bc -l; }
+
 workload() {  # slot-prefix label events per_tx
   local name=$1 label=$2 n=$3 per_tx=$4
-  mkslots "${name}_recv1" "${name}_recv2" "${name}_plain" "${name}_schema"
+  local slots="${name}_recv1 ${name}_recv2 ${name}_plain1 ${name}_plain2 ${name}_schema"
+  mkslots $slots
   psql -c "SET synchronous_commit = off" -c "CALL gen_rows(0, $n, $per_tx, 0)"
   local end
   end=$(psql -c "SELECT pg_current_wal_lsn()")
-  psql -c "SELECT pg_switch_wal()" >/dev/null  # flushes the async-committed backlog
-  # The peer runs before and after sluice (so neither gets the cold or the warm cache alone);
-  # its faster run counts.
-  local r1 r2 rs ss
+  # Settle the server first: flush the async-committed backlog, and let no autovacuum or
+  # checkpoint of the fresh rows run during the measurements.
+  psql -c "SELECT pg_switch_wal()" -c "VACUUM ANALYZE transactions" -c "CHECKPOINT" >/dev/null
+  # Each side runs twice, interleaved (neither gets only the cold or only the warm cache); the
+  # faster run of each counts.
+  local r1 r2 s1 s2 rs ss rss1
   r1=$(run_recvlogical "${name}_recv1" "$end")
-  ss=$(run_sluice "$(connector "${name}_plain" false)" "$n")
+  s1=$(run_sluice "$(connector "${name}_plain1" false)" "$n")
+  rss1=$(cat "$work/sluice.rss")
   r2=$(run_recvlogical "${name}_recv2" "$end")
-  rs=$(echo "if ($r1 < $r2) $r1 else $r2" | bc -l)
+  s2=$(run_sluice "$(connector "${name}_plain2" false)" "$n")
+  [ "$rss1" -gt "$(cat "$work/sluice.rss")" ] && echo "$rss1" >"$work/sluice.rss"
+  rs=$(min "$r1" "$r2")
+  ss=$(min "$s1" "$s2")
   report "$label, schemas disabled" "$n" "$rs" "$ss"
   ss=$(run_sluice "$(connector "${name}_schema" true)" "$n")
   report "$label, schemas enabled" "$n" "$rs" "$ss"
-  for s in "${name}_recv1" "${name}_recv2" "${name}_plain" "${name}_schema"; do
-    psql -c "SELECT pg_drop_replication_slot('$s')" >/dev/null
-  done
+  for s in $slots; do psql -c "SELECT pg_drop_replication_slot('$s')" >/dev/null; done
 }
 
 echo "sluice capture benchmark ($(nproc) cores)"

@@ -41,6 +41,11 @@ void Flusher::drain() {
   if (error_) std::rethrow_exception(error_);
 }
 
+bool Flusher::idle() {
+  std::lock_guard lock(mu_);
+  return queue_.empty() && !busy_;
+}
+
 void Flusher::run() {
   std::unique_lock lock(mu_);
   for (;;) {

@@ -33,6 +33,8 @@ class Flusher {
   std::optional<Position> durable();
   // Waits until everything submitted is written (and durable where asked).
   void drain();
+  // True when nothing is queued or being written: the moment to hand over the next group.
+  bool idle();
 
  private:
   struct Item {

@@ -274,12 +274,16 @@ void SourceConnector::stream(bool first_attempt) {
   while (!stopping()) {
     pg::StreamMessage m = repl_->read(0);
     if (m.kind == pg::StreamMessage::Kind::timeout) {
-      // Nothing more is waiting: make what we have durable before blocking (group commit).
-      // Inside a transaction there is nothing to confirm yet, so a pause in the middle of a
-      // large one costs no fsync.
-      if (!in_tx_ && (!buf_.empty() || unsynced_bytes_ || idle_lsn_ > submitted_resume_))
+      // Nothing more is waiting: make what we have durable before blocking. While the flusher
+      // is still syncing the previous group, keep collecting and look again in a millisecond
+      // (group commit: one fsync per flush, however many transactions it covers). Inside a
+      // transaction there is nothing to confirm yet, so a pause there costs no fsync.
+      bool pending = !in_tx_ && (!buf_.empty() || unsynced_bytes_ || idle_lsn_ > submitted_resume_);
+      if (pending && flusher_->idle()) {
         submit(true);
-      m = repl_->read(100);
+        pending = false;
+      }
+      m = repl_->read(pending ? 1 : 100);
     }
     auto now = std::chrono::steady_clock::now();
     switch (m.kind) {

@@ -4,6 +4,7 @@
 #include <libpq-fe.h>
 #include <poll.h>
 #include <sys/time.h>
+#include <time.h>
 
 #include <cerrno>
 #include <cstring>
@@ -88,6 +89,15 @@ StreamMessage ReplicationStream::read(int timeout_ms) {
       int rc = poll(&p, 1, timeout_ms);
       if (rc < 0 && errno != EINTR) throw Error(fmt::format("poll: {}", std::strerror(errno)));
       if (rc <= 0) return m;
+      // When data keeps coming (the last wake-up was under a millisecond ago), let a little
+      // more arrive before reading: far fewer wake-ups, leaving the CPU to the walsender, for
+      // at most 200 µs of added latency.
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_wakeup_ < std::chrono::milliseconds(1)) {
+        timespec nap{0, 200000};
+        nanosleep(&nap, nullptr);
+      }
+      last_wakeup_ = now;
       if (!PQconsumeInput(conn_->raw())) throw Error(conn_->error_message(), "08006");
       timeout_ms = 0;  // data arrived: take what is complete, don't wait again
       continue;

@@ -1,6 +1,7 @@
 // The walsender side of logical replication over libpq: slot commands, START_REPLICATION, the
 // CopyBoth message loop (XLogData and keepalives) and standby status feedback.
 #pragma once
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -44,6 +45,7 @@ class ReplicationStream {
  private:
   std::unique_ptr<Connection> conn_;
   char* buffer_ = nullptr;
+  std::chrono::steady_clock::time_point last_wakeup_{};
 };
 
 // The session settings that fix the text forms the value converters parse.
