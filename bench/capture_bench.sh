@@ -4,16 +4,17 @@
 #   A: one transaction of ROWS rows (default 1,000,000)
 #   B: TXNS single-row transactions (default 100,000)
 #   C: commit-to-durable-output latency at RATE transactions/s (default 10,000)
-# Usage: bench/capture_bench.sh [--rows N] [--txns N] [--rate N] [--seconds N]
+# Usage: bench/capture_bench.sh [--rows N] [--txns N] [--rate N] [--seconds N] [--latency-only]
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-ROWS=1000000 TXNS=100000 RATE=10000 SECONDS_C=10
+ROWS=1000000 TXNS=100000 RATE=10000 SECONDS_C=10 SKIP_THROUGHPUT=0
 while [ $# -gt 0 ]; do
   case $1 in
     --rows) ROWS=$2; shift 2 ;;
     --txns) TXNS=$2; shift 2 ;;
     --rate) RATE=$2; shift 2 ;;
     --seconds) SECONDS_C=$2; shift 2 ;;
+    --latency-only) SKIP_THROUGHPUT=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -124,14 +125,10 @@ workload() {  # slot-prefix label events per_tx
 }
 
 echo "sluice capture benchmark ($(nproc) cores)"
-workload a "A: 1 tx x $ROWS rows" "$ROWS" "$ROWS"
-psql -c "TRUNCATE transactions"
-workload b "B: $TXNS single-row txs" "$TXNS" 1
-psql -c "TRUNCATE transactions"
-
 # C: latency at a fixed rate, sluice running live; pgbench drives single-row transactions.
 # Commits are asynchronous with the WAL writer flushing every 1 ms (the walsender only sends
 # flushed WAL), since 2 cores cannot do 10,000 synchronous commits a second.
+psql -c "ALTER TABLE transactions SET (autovacuum_enabled = false)" -c "CHECKPOINT" >/dev/null
 psql -c "ALTER SYSTEM SET wal_writer_delay = '1ms'" -c "ALTER SYSTEM SET wal_writer_flush_after = 0" \
   -c "SELECT pg_reload_conf()" >/dev/null
 mkslots lat
@@ -153,5 +150,15 @@ wait $probe || true
 rss_kb=$(awk '/VmHWM/ {print $2}' "/proc/$cap/status")
 kill -TERM $cap; wait $cap || true
 done_tx=$(grep -o 'actually processed: [0-9]*' "$work/pgbench.txt" | grep -o '[0-9]*$')
+psql -c "SELECT pg_drop_replication_slot('lat')" -c "TRUNCATE transactions" >/dev/null
 printf 'C: latency at %d tx/s (pgbench processed %s in %ss): %s, sluice rss %s MB\n' "$RATE" "$done_tx" \
   "$SECONDS_C" "$(cat "$work/lat.txt")" "$(( rss_kb / 1024 ))"
+
+[ "$SKIP_THROUGHPUT" = 1 ] && exit 0
+psql -c "ALTER SYSTEM RESET wal_writer_delay" -c "ALTER SYSTEM RESET wal_writer_flush_after" \
+  -c "SELECT pg_reload_conf()" >/dev/null
+workload a "A: 1 tx x $ROWS rows" "$ROWS" "$ROWS"
+psql -c "TRUNCATE transactions"
+workload b "B: $TXNS single-row txs" "$TXNS" 1
+psql -c "TRUNCATE transactions"
+

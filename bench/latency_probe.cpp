@@ -24,7 +24,7 @@ int main(int argc, char** argv) {
   std::string path = argv[1];
   size_t want = std::strtoull(argv[2], nullptr, 10);
   double timeout_s = std::atof(argv[3]);
-  std::vector<double> lat, to_build;
+  std::vector<double> lat, to_build, build_to_durable;
   lat.reserve(want);
   uint64_t consumed = 0;
   std::string pending;
@@ -64,9 +64,11 @@ int main(int argc, char** argv) {
         // The envelope's own ts_us (last in the line) is when sluice built the record: it
         // splits the latency into PostgreSQL's part (commit to received) and sluice's.
         auto built_at = line.rfind("\"ts_us\":");
-        if (built_at != at)
-          to_build.push_back(
-              double(std::strtoll(line.data() + built_at + 8, nullptr, 10) - commit_us) / 1000.0);
+        if (built_at != at) {
+          int64_t built_us = std::strtoll(line.data() + built_at + 8, nullptr, 10);
+          to_build.push_back(double(built_us - commit_us) / 1000.0);
+          build_to_durable.push_back(double(now_us - built_us) / 1000.0);
+        }
       }
     }
     std::this_thread::sleep_for(std::chrono::microseconds(500));
@@ -82,7 +84,9 @@ int main(int argc, char** argv) {
            std::to_string(v.back()).substr(0, 6);
   };
   std::printf("records=%zu commit->durable p50/p99/max=%s ms", lat.size(), summary(lat).c_str());
-  if (!to_build.empty()) std::printf(" (commit->built %s ms)", summary(to_build).c_str());
+  if (!to_build.empty())
+    std::printf(" = PostgreSQL to sluice %s + sluice to durable %s ms", summary(to_build).c_str(),
+                summary(build_to_durable).c_str());
   std::printf("\n");
   return 0;
 }

@@ -320,6 +320,12 @@ void SourceConnector::stream(bool first_attempt) {
   flusher_->drain();
   confirm_durable();
   log::info(kLog, "stopped after {} records; confirmed {}", records_, format_lsn(confirmed_));
+  if (config_.slot_drop_on_stop) {
+    // Development only (Debezium's warning holds): changes made while stopped are lost.
+    repl_.reset();
+    meta_->exec_params("SELECT pg_drop_replication_slot($1)", {config_.slot_name});
+    log::info(kLog, "dropped replication slot {} (slot.drop.on.stop=true)", config_.slot_name);
+  }
 }
 
 void SourceConnector::submit(bool sync) {

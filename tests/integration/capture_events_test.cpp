@@ -1,7 +1,7 @@
 // Change events end to end: real PostgreSQL, the sluice binary, records read back from its file.
-#include <thread>
-
 #include <fmt/format.h>
+
+#include <thread>
 
 #include "harness.h"
 
@@ -219,12 +219,11 @@ TEST_F(Events, FiltersAndSchemasDisabled) {
   EXPECT_EQ(to_json(r[0]["value"]["after"]), R"({"id":1,"v":3})");
 }
 
-
 TEST_F(Events, FilteredPublicationIsCreatedFromTheIncludeList) {
   sql("CREATE TABLE a (id int PRIMARY KEY); CREATE TABLE b (id int PRIMARY KEY)");
-  std::string cfg = connector_file(
-      R"("publication.name":"pub_f","publication.autocreate.mode":"filtered",)"
-      R"("table.include.list":"public\\.a")");
+  std::string cfg =
+      connector_file(R"("publication.name":"pub_f","publication.autocreate.mode":"filtered",)"
+                     R"("table.include.list":"public\\.a")");
   std::string out = dir + "/out.jsonl";
   // The connector creates the publication and the slot on its first start.
   Proc p = spawn_sluice({"capture", cfg, "--output", out, "--max-events", "1"});
@@ -243,6 +242,18 @@ TEST_F(Events, FilteredPublicationIsCreatedFromTheIncludeList) {
   auto r = read_records(out);
   ASSERT_EQ(r.size(), 1u);
   EXPECT_STREQ(r[0]["topic"].GetString(), "test.public.a");
+}
+
+TEST_F(Events, SlotDropOnStop) {
+  sql("CREATE TABLE t (id int PRIMARY KEY)");
+  auto cfg = connector_file(R"("slot.drop.on.stop":"true")");
+  create_slot(cfg);
+  sql("INSERT INTO t VALUES (1)");
+  Records r = capture(cfg, 1);
+  ASSERT_EQ(r.size(), 1u);
+  auto slots = conn->exec("SELECT count(*) FROM pg_replication_slots WHERE slot_name = '" +
+                          slot_name() + "'");
+  EXPECT_EQ(slots.get(0, 0), "0");
 }
 
 }  // namespace
