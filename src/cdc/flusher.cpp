@@ -76,8 +76,13 @@ void Flusher::run() {
       }
       queued_bytes_ -= bytes;
     } catch (...) {
+      // Never write past a failed write or fsync: a later position would cover lost bytes.
       lock.lock();
       error_ = std::current_exception();
+      queue_.clear();
+      busy_ = false;
+      done_.notify_all();
+      return;
     }
     busy_ = false;
     done_.notify_all();

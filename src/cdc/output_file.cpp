@@ -9,6 +9,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "core/fs_sync.h"
+
 namespace sluice::cdc {
 
 OutputFile::OutputFile(const std::string& path) : path_(path) {
@@ -20,6 +22,7 @@ OutputFile::OutputFile(const std::string& path) : path_(path) {
   struct stat st {};
   fstat(fd_, &st);
   written_ = uint64_t(st.st_size);
+  sync_parent_directory(path);
 }
 
 OutputFile::~OutputFile() {

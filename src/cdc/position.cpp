@@ -9,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/crc32c.h"
+#include "core/fs_sync.h"
 
 namespace sluice::cdc {
 
@@ -35,6 +36,7 @@ PositionStore::PositionStore(const std::string& path) : path_(path) {
   if (fd_ < 0)
     throw std::runtime_error(
         fmt::format("cannot open position file {}: {}", path, std::strerror(errno)));
+  sync_parent_directory(path);
 }
 
 PositionStore::~PositionStore() {

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 #include "core/log.h"
@@ -195,9 +196,16 @@ void SourceConnector::ensure_publication(pg::Connection& conn) {
 void SourceConnector::ensure_slot(pg::Connection& conn, pg::ReplicationStream& repl,
                                   bool first_attempt) {
   auto r = conn.exec_params(
-      "SELECT plugin, database, active_pid FROM pg_replication_slots WHERE slot_name = $1",
+      "SELECT plugin, database, active_pid, confirmed_flush_lsn FROM pg_replication_slots "
+      "WHERE slot_name = $1",
       {config_.slot_name});
   if (r.rows() == 0) {
+    if (resume_lsn_ > 0)
+      throw FatalError(fmt::format(
+          "replication slot '{}' is gone, but the output is at {}: the changes in between went "
+          "with the slot. Fix: start with a new output file (a gap is unavoidable), or restore "
+          "the slot",
+          config_.slot_name, format_lsn(resume_lsn_)));
     try {
       auto info = repl.create_slot(config_.slot_name, false, false);
       log::info(kLog, "created replication slot {} at {}", info.name,
@@ -228,6 +236,13 @@ void SourceConnector::ensure_slot(pg::Connection& conn, pg::ReplicationStream& r
         fmt::format("replication slot '{}' belongs to database '{}', not '{}'. Fix: "
                     "choose another slot.name",
                     config_.slot_name, r.get(0, 1), config_.dbname));
+  auto confirmed = r.is_null(0, 3) ? std::nullopt : parse_lsn(r.get(0, 3));
+  if (resume_lsn_ > 0 && confirmed && *confirmed > resume_lsn_)
+    throw FatalError(fmt::format(
+        "replication slot '{}' was advanced to {} by another reader, past the output's {}: the "
+        "changes in between are lost to this output. Fix: start with a new output file, or use "
+        "a slot of its own for each output",
+        config_.slot_name, format_lsn(*confirmed), format_lsn(resume_lsn_)));
   if (!r.is_null(0, 2) && first_attempt)
     throw FatalError(fmt::format(
         "replication slot '{}' is in use by another process (PID {}): two readers of one slot "
@@ -257,11 +272,11 @@ void SourceConnector::stream(bool first_attempt) {
   }
   log::info(kLog, "streaming from slot {} (publication {}) after {}", config_.slot_name,
             config_.publication_name, format_lsn(resume_lsn_));
-  if (in_tx_ && !skip_tx_ && tx_records_ > 0) {
+  if (in_tx_ && !skip_tx_ && tx_records_ + skip_records_ > 0) {
     // The connection was lost inside a transaction: PostgreSQL sends it again, whole.
     replay_pending_ = true;
     replay_xid_ = xid_;
-    replay_count_ = tx_records_;
+    replay_count_ = tx_records_ + skip_records_;
   }
   in_tx_ = false;
   skip_tx_ = false;
@@ -333,10 +348,11 @@ void SourceConnector::submit(bool sync) {
   if (!in_tx_) resume_lsn_ = std::max(resume_lsn_, idle_lsn_);
   p.resume_lsn = resume_lsn_;
   p.last_commit_lsn = last_commit_lsn_;
-  if (in_tx_ && !skip_tx_ && tx_records_ > 0) {
+  if (in_tx_ && !skip_tx_ && tx_records_ + skip_records_ > 0) {
+    // Records still to be skipped are in the output too (from before the restart).
     p.has_partial = true;
     p.partial_xid = xid_;
-    p.partial_count = tx_records_;
+    p.partial_count = tx_records_ + skip_records_;
   } else if (replay_pending_) {
     // Not yet sent again: the part-written transaction still counts as written so far.
     p.has_partial = true;
@@ -474,7 +490,18 @@ void SourceConnector::on_update(uint32_t rel, char old_kind, const pg::Tuple& ol
   auto src = source_info();
   bool key_changed = false;
   if (old_kind == 'K') {
-    key_changed = !t->key_columns.empty();
+    // PostgreSQL also sends the old key when it was stored out of line, or for a replica
+    // identity index other than the primary key: compare, and ignore a key it did not carry.
+    bool known = false;
+    for (const auto& k : t->key_columns)
+      known = known || (size_t(k.tuple_index) < old_row.size() &&
+                        old_row[size_t(k.tuple_index)].kind == 't');
+    if (known) {
+      std::string a, b;
+      builder_.key_payload(a, *t, old_row);
+      builder_.key_payload(b, *t, row);
+      key_changed = a != b;
+    }
   } else if (old_kind == 'O') {
     for (const auto& k : t->key_columns) {
       size_t i = size_t(k.tuple_index);
@@ -545,7 +572,7 @@ void SourceConnector::on_truncate(const std::vector<uint32_t>& rels, uint8_t) {
 void SourceConnector::on_message(const pg::LogicalMessage& m) {
   if (m.transactional && skip_tx_) return;
   if (!config_.message_prefix_included(std::string(m.prefix))) {
-    if (!m.transactional) resume_lsn_ = std::max(resume_lsn_, m.lsn + 1);
+    if (!m.transactional) resume_lsn_ = std::max(resume_lsn_, m.lsn);
     return;
   }
   SourceInfo src;
@@ -555,7 +582,8 @@ void SourceConnector::on_message(const pg::LogicalMessage& m) {
     src.lsn = m.lsn;
   } else {
     // Not part of a transaction: no txId, and the time it was first seen.
-    if (m.lsn < resume_lsn_ || reached_max()) return;
+    // m.lsn is the end of the message's WAL record (the next record may start right there).
+    if (m.lsn <= resume_lsn_ || reached_max()) return;
     src.has_txid = false;
     src.commit_time_us = now_unix_us();
     src.last_commit_lsn = last_commit_lsn_;
@@ -564,7 +592,7 @@ void SourceConnector::on_message(const pg::LogicalMessage& m) {
     emit([&](std::string& out) { builder_.message(out, m.prefix, m.content, src); });
     tx_records_ = before;
     in_tx_ = was_in_tx;
-    resume_lsn_ = std::max(resume_lsn_, m.lsn + 1);
+    resume_lsn_ = std::max(resume_lsn_, m.lsn);
     return;
   }
   emit([&](std::string& out) { builder_.message(out, m.prefix, m.content, src); });

@@ -264,6 +264,46 @@ TEST_F(Durability, WalLevelPrivilegeAndBusySlotGiveClearErrors) {
   EXPECT_NE(b3.stderr_text().find("not supported yet"), std::string::npos);
 }
 
+TEST_F(Durability, MessageJustBeforeACommitLosesNothing) {
+  // A non-transactional message's LSN is the end of its WAL record: the commit that follows
+  // starts exactly there. Neither a running capture nor a restart between them may drop it.
+  sql("CREATE TABLE e (id bigint PRIMARY KEY)");
+  auto cfg = connector_file(R"("value.converter.schemas.enable":"false")");
+  create_slot(cfg);
+  for (int i = 1; i <= 3; ++i)
+    sql(
+        fmt::format("BEGIN; INSERT INTO e VALUES ({}); SELECT pg_logical_emit_message(false, "
+                    "'p', 'x'); COMMIT",
+                    i));
+  std::string out = dir + "/out.jsonl";
+  capture(cfg, 1, out);  // stops right after the first message
+  capture(cfg, 5, out);
+  auto recs = read_records(out);
+  ASSERT_EQ(recs.size(), 6u);
+  int messages = 0, creates = 0;
+  for (auto& r : recs) {
+    std::string op = r["value"]["op"].GetString();
+    messages += op == "m";
+    creates += op == "c";
+  }
+  EXPECT_EQ(messages, 3);
+  EXPECT_EQ(creates, 3);
+  expect_exactly_once(out, 3);
+}
+
+TEST_F(Durability, AVanishedSlotIsAnErrorNotASilentGap) {
+  sql("CREATE TABLE e (id bigint PRIMARY KEY)");
+  auto cfg = connector_file();
+  create_slot(cfg);
+  sql("INSERT INTO e VALUES (1)");
+  std::string out = dir + "/out.jsonl";
+  capture(cfg, 1, out);
+  sql(fmt::format("SELECT pg_drop_replication_slot('{}')", slot_name()));
+  Proc p = spawn_sluice({"capture", cfg, "--output", out});
+  EXPECT_EQ(p.wait(30s), 1);
+  EXPECT_NE(p.stderr_text().find("is gone"), std::string::npos) << p.stderr_text();
+}
+
 }  // namespace
 }  // namespace sluice::test
 
