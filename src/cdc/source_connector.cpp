@@ -210,6 +210,8 @@ void SourceConnector::ensure_slot(pg::Connection& conn, pg::ReplicationStream& r
       auto info = repl.create_slot(config_.slot_name, false, false);
       log::info(kLog, "created replication slot {} at {}", info.name,
                 format_lsn(info.consistent_point));
+      // Streaming starts there: the output is complete up to it.
+      if (resume_lsn_ == 0) resume_lsn_ = info.consistent_point;
     } catch (const pg::Error& e) {
       if (e.sqlstate() == "42501")
         throw FatalError(
@@ -243,6 +245,7 @@ void SourceConnector::ensure_slot(pg::Connection& conn, pg::ReplicationStream& r
         "changes in between are lost to this output. Fix: start with a new output file, or use "
         "a slot of its own for each output",
         config_.slot_name, format_lsn(*confirmed), format_lsn(resume_lsn_)));
+  if (resume_lsn_ == 0 && confirmed) resume_lsn_ = *confirmed;
   if (!r.is_null(0, 2) && first_attempt)
     throw FatalError(fmt::format(
         "replication slot '{}' is in use by another process (PID {}): two readers of one slot "
