@@ -1,0 +1,166 @@
+#include "kafka/record_batch.h"
+
+#include <fmt/format.h>
+
+#include "core/crc32c.h"
+#include "core/varint.h"
+
+namespace sluice::kafka {
+
+namespace {
+
+template <typename T>
+void put_be(char* p, T v) {
+  using U = std::make_unsigned_t<T>;
+  U u = U(v);
+  for (int i = int(sizeof(T)) - 1; i >= 0; --i) {
+    p[i] = char(u & 0xff);
+    u = U(u >> 8);
+  }
+}
+
+template <typename T>
+T get_be(const char* p) {
+  using U = std::make_unsigned_t<T>;
+  U u = 0;
+  for (size_t i = 0; i < sizeof(T); ++i) u = U((u << 8) | uint8_t(p[i]));
+  return T(u);
+}
+
+void append_bytes(std::string& out, std::optional<std::string_view> b) {
+  if (!b) {
+    varint::append_signed(out, -1);
+    return;
+  }
+  varint::append_signed(out, int64_t(b->size()));
+  out += *b;
+}
+
+std::optional<std::optional<std::string_view>> read_bytes(std::string_view in, size_t& pos) {
+  auto len = varint::read_signed(in, pos);
+  if (!len || *len < -1) return std::nullopt;
+  if (*len == -1) return std::optional<std::string_view>{};
+  if (uint64_t(*len) > in.size() - pos) return std::nullopt;
+  std::string_view v = in.substr(pos, size_t(*len));
+  pos += size_t(*len);
+  return std::optional<std::string_view>{v};
+}
+
+}  // namespace
+
+void BatchBuilder::add(std::optional<std::string_view> key, std::optional<std::string_view> value,
+                       int64_t timestamp, const std::vector<RecordHeader>& headers) {
+  std::string body;
+  body += char(0);  // record attributes (unused)
+  varint::append_signed(body, timestamp - base_timestamp_);
+  varint::append_signed(body, int64_t(count_));
+  append_bytes(body, key);
+  append_bytes(body, value);
+  varint::append_signed(body, int64_t(headers.size()));
+  for (const auto& h : headers) {
+    append_bytes(body, h.key);
+    append_bytes(body, h.value);
+  }
+  varint::append_signed(records_, int64_t(body.size()));
+  records_ += body;
+  max_timestamp_ = count_ == 0 ? timestamp : std::max(max_timestamp_, timestamp);
+  ++count_;
+}
+
+std::string BatchBuilder::finish(int64_t producer_id, int16_t producer_epoch,
+                                 int32_t base_sequence) const {
+  std::string b(kBatchHeaderSize, '\0');
+  put_be<int64_t>(&b[0], 0);
+  put_be<int32_t>(&b[8], int32_t(kBatchHeaderSize - 12 + records_.size()));
+  put_be<int32_t>(&b[12], -1);
+  b[16] = 2;
+  put_be<int16_t>(&b[21], 0);
+  put_be<int32_t>(&b[23], count_ == 0 ? 0 : int32_t(count_ - 1));
+  put_be<int64_t>(&b[27], base_timestamp_);
+  put_be<int64_t>(&b[35], count_ == 0 ? base_timestamp_ : max_timestamp_);
+  put_be<int64_t>(&b[43], producer_id);
+  put_be<int16_t>(&b[51], producer_epoch);
+  put_be<int32_t>(&b[53], base_sequence);
+  put_be<int32_t>(&b[57], int32_t(count_));
+  b += records_;
+  put_be<uint32_t>(&b[17], crc32c(b.data() + 21, b.size() - 21));
+  return b;
+}
+
+BatchCheck check_batch(std::string_view in) {
+  BatchCheck c;
+  if (in.size() < kBatchHeaderSize) {
+    c.error = fmt::format("record batch of {} bytes is shorter than its 61-byte header", in.size());
+    return c;
+  }
+  auto& h = c.header;
+  h.base_offset = get_be<int64_t>(&in[0]);
+  h.batch_length = get_be<int32_t>(&in[8]);
+  h.partition_leader_epoch = get_be<int32_t>(&in[12]);
+  h.magic = int8_t(in[16]);
+  h.crc = get_be<uint32_t>(&in[17]);
+  h.attributes = get_be<int16_t>(&in[21]);
+  h.last_offset_delta = get_be<int32_t>(&in[23]);
+  h.base_timestamp = get_be<int64_t>(&in[27]);
+  h.max_timestamp = get_be<int64_t>(&in[35]);
+  h.producer_id = get_be<int64_t>(&in[43]);
+  h.producer_epoch = get_be<int16_t>(&in[51]);
+  h.base_sequence = get_be<int32_t>(&in[53]);
+  h.record_count = get_be<int32_t>(&in[57]);
+  if (h.magic != 2)
+    c.error = fmt::format("record batch magic {} is not supported (only 2)", h.magic);
+  else if (h.batch_length < int32_t(kBatchHeaderSize - 12))
+    c.error = fmt::format("record batch length {} is shorter than its header", h.batch_length);
+  else if (h.total_size() != in.size())
+    c.error = fmt::format("record batch says {} bytes but {} arrived", h.total_size(), in.size());
+  else if (h.record_count < 0 || (h.record_count > 0 && h.last_offset_delta != h.record_count - 1))
+    c.error = fmt::format("record batch count {} does not match last offset delta {}",
+                          h.record_count, h.last_offset_delta);
+  else if (h.compression() > 4)
+    c.error = fmt::format("record batch uses unknown compression codec {}", h.compression());
+  else if (crc32c(in.data() + 21, in.size() - 21) != h.crc)
+    c.error = "record batch CRC-32C does not match its contents";
+  return c;
+}
+
+std::string read_records(std::string_view batch, std::vector<Record>& out) {
+  BatchCheck c = check_batch(batch);
+  if (!c.ok()) return c.error;
+  if (c.header.compression() != 0) return "compressed record batches are not read here";
+  size_t pos = kBatchHeaderSize;
+  for (int32_t i = 0; i < c.header.record_count; ++i) {
+    auto len = varint::read_signed(batch, pos);
+    if (!len || *len < 1 || uint64_t(*len) > batch.size() - pos)
+      return fmt::format("record {} has a bad length", i);
+    std::string_view body = batch.substr(pos, size_t(*len));
+    pos += size_t(*len);
+    size_t p = 1;  // attributes
+    Record r;
+    auto ts = varint::read_signed(body, p);
+    auto od = varint::read_signed(body, p);
+    auto key = ts && od ? read_bytes(body, p) : std::nullopt;
+    auto value = key ? read_bytes(body, p) : std::nullopt;
+    auto nh = value ? varint::read_signed(body, p) : std::nullopt;
+    if (!nh || *nh < 0) return fmt::format("record {} is malformed", i);
+    r.timestamp_delta = *ts;
+    r.offset_delta = *od;
+    r.key = *key;
+    r.value = *value;
+    for (int64_t j = 0; j < *nh; ++j) {
+      auto hk = read_bytes(body, p);
+      auto hv = hk && *hk ? read_bytes(body, p) : std::nullopt;
+      if (!hv) return fmt::format("record {} header {} is malformed", i, j);
+      r.headers.push_back({**hk, *hv});
+    }
+    if (p != body.size()) return fmt::format("record {} has {} stray bytes", i, body.size() - p);
+    out.push_back(std::move(r));
+  }
+  if (pos != batch.size()) return "record batch has bytes after its last record";
+  return "";
+}
+
+void set_base_offset(std::string& batch, int64_t base_offset) {
+  put_be<int64_t>(&batch[0], base_offset);
+}
+
+}  // namespace sluice::kafka
