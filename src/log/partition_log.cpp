@@ -87,6 +87,30 @@ std::string PartitionLog::read(int64_t offset, size_t max_bytes) const {
   return out;
 }
 
+uint64_t PartitionLog::size_bytes() const {
+  uint64_t n = 0;
+  for (const auto& s : segments_) n += s->size();
+  return n;
+}
+
+size_t PartitionLog::apply_retention(int64_t now_ms, int64_t retention_ms,
+                                     int64_t retention_bytes) {
+  size_t deleted = 0;
+  uint64_t total = size_bytes();
+  while (segments_.size() > 1) {
+    Segment& oldest = *segments_.front();
+    bool too_old = retention_ms >= 0 && oldest.max_timestamp() < now_ms - retention_ms;
+    bool too_big = retention_bytes >= 0 && total - oldest.size() >= uint64_t(retention_bytes) &&
+                   total > uint64_t(retention_bytes);
+    if (!too_old && !too_big) break;
+    total -= oldest.size();
+    oldest.remove();
+    segments_.erase(segments_.begin());
+    ++deleted;
+  }
+  return deleted;
+}
+
 int64_t PartitionLog::offset_for_timestamp(int64_t ts) const {
   for (const auto& s : segments_) {
     int64_t o = s->offset_for_timestamp(ts);

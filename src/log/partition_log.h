@@ -39,6 +39,11 @@ class PartitionLog {
   std::string read(int64_t offset, size_t max_bytes) const;
   // Base offset of the first batch whose max timestamp is >= ts; end_offset() when none.
   int64_t offset_for_timestamp(int64_t ts) const;
+  // Deletes whole segments from the front, never the active one: those whose newest record is
+  // older than now_ms - retention_ms, and while the rest would still hold retention_bytes.
+  // A negative limit is no limit (Kafka's -1). Returns the number of segments deleted.
+  size_t apply_retention(int64_t now_ms, int64_t retention_ms, int64_t retention_bytes);
+  uint64_t size_bytes() const;
   // Bytes cut from the tail when the partition was opened (a torn write).
   uint64_t recovered_bytes() const { return recovered_bytes_; }
 

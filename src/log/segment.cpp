@@ -111,6 +111,12 @@ void Segment::append(const std::string& batch, int64_t last_offset, int64_t max_
   next_offset_ = last_offset + 1;
 }
 
+void Segment::remove() {
+  ::close(fd_);
+  fd_ = -1;
+  if (::unlink(path_.c_str()) != 0) fail("cannot delete segment", path_);
+}
+
 void Segment::sync() {
   if (fdatasync(fd_) != 0) fail("cannot sync segment", path_);
 }

@@ -21,6 +21,9 @@ class Segment {
   int64_t next_offset() const { return next_offset_; }
   uint64_t size() const { return size_; }
   uint64_t cut_bytes() const { return cut_bytes_; }
+  int64_t max_timestamp() const { return max_ts_so_far_; }
+  // Closes and deletes the segment's file.
+  void remove();
 
   // Appends a batch whose base offset (next_offset()) is already set.
   void append(const std::string& batch, int64_t last_offset, int64_t max_ts);

@@ -122,5 +122,34 @@ TEST_F(PartitionLogTest, TornTailAndBadCrcAreCutOnOpen) {
   EXPECT_EQ(contents(log->read(0, 1 << 20)).size(), 3u);
 }
 
+TEST_F(PartitionLogTest, RetentionDeletesWholeOldSegments) {
+  LogConfig cfg;
+  cfg.segment_bytes = 200;
+  auto log = PartitionLog::open(dir, cfg);
+  for (int i = 0; i < 10; ++i) log->append(batch_of(2, 1000 * i, "x" + std::to_string(i)));
+  uint64_t before = log->size_bytes();
+  // By time: everything older than 4500 goes, in whole segments.
+  size_t gone = log->apply_retention(10000, 5500, -1);
+  EXPECT_GT(gone, 0u);
+  EXPECT_GT(log->start_offset(), 0);
+  EXPECT_LE(log->start_offset(), 10) << "records newer than the limit stay";
+  EXPECT_THROW(log->read(0, 100), std::out_of_range);
+  EXPECT_EQ(contents(log->read(log->start_offset(), 1 << 20)).front().first, log->start_offset());
+  // By size: keep at least 300 bytes; the active segment always stays.
+  log->apply_retention(10000, -1, 300);
+  EXPECT_GE(log->size_bytes(), 300u);
+  EXPECT_LT(log->size_bytes(), before);
+  EXPECT_EQ(log->end_offset(), 20);
+  log->apply_retention(10000, 0, 0);
+  size_t files = 0;
+  for (const auto& e : fs::directory_iterator(dir)) files += e.path().extension() == ".log";
+  EXPECT_EQ(files, 1u) << "only the active segment is left";
+  EXPECT_EQ(contents(log->read(log->start_offset(), 1 << 20)).back().first, 19);
+  // Reopening sees the same start.
+  int64_t start = log->start_offset();
+  log.reset();
+  EXPECT_EQ(PartitionLog::open(dir, cfg)->start_offset(), start);
+}
+
 }  // namespace
 }  // namespace sluice::log
