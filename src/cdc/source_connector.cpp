@@ -341,7 +341,16 @@ void SourceConnector::stream(bool first_attempt) {
   if (config_.slot_drop_on_stop) {
     // Development only (Debezium's warning holds): changes made while stopped are lost.
     repl_.reset();
-    meta_->exec_params("SELECT pg_drop_replication_slot($1)", {config_.slot_name});
+    // The walsender may still be exiting and holding the slot for a moment.
+    for (int attempt = 0;; ++attempt) {
+      try {
+        meta_->exec_params("SELECT pg_drop_replication_slot($1)", {config_.slot_name});
+        break;
+      } catch (const pg::Error& e) {
+        if (e.sqlstate() != "55006" || attempt >= 100) throw;
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      }
+    }
     log::info(kLog, "dropped replication slot {} (slot.drop.on.stop=true)", config_.slot_name);
   }
 }
