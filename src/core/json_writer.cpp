@@ -1,12 +1,12 @@
 #include "core/json_writer.h"
 
 #include <charconv>
-#include <cmath>
 
 namespace sluice::json {
 
 namespace {
-constexpr char kHex[] = "0123456789abcdef";
+// Upper-case, as Jackson (Kafka Connect's JsonConverter) writes \u escapes.
+constexpr char kHex[] = "0123456789ABCDEF";
 
 // 1 where a byte needs escaping.
 constexpr bool needs_escape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
@@ -64,20 +64,6 @@ void append_int(std::string& out, int64_t v) {
 
 void append_uint(std::string& out, uint64_t v) {
   char buf[24];
-  auto r = std::to_chars(buf, buf + sizeof buf, v);
-  out.append(buf, r.ptr);
-}
-
-void append_double(std::string& out, double v) {
-  if (std::isnan(v)) {
-    out += "\"NaN\"";
-    return;
-  }
-  if (std::isinf(v)) {
-    out += v > 0 ? "\"Infinity\"" : "\"-Infinity\"";
-    return;
-  }
-  char buf[32];
   auto r = std::to_chars(buf, buf + sizeof buf, v);
   out.append(buf, r.ptr);
 }

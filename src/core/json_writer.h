@@ -13,7 +13,5 @@ void append_string(std::string& out, std::string_view s);
 void append_escaped(std::string& out, std::string_view s);
 void append_int(std::string& out, int64_t v);
 void append_uint(std::string& out, uint64_t v);
-// Appends a double as Jackson would: NaN and infinities become strings.
-void append_double(std::string& out, double v);
 
 }  // namespace sluice::json

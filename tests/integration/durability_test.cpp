@@ -323,9 +323,7 @@ namespace sluice::test {
 namespace {
 
 TEST(ServerSetup, WalLevelNotLogicalSaysHowToFixIt) {
-  char tmpl[] = "/tmp/sluice-walrep-XXXXXX";
-  std::string root = mkdtemp(tmpl);
-  chmod(root.c_str(), 0755);
+  std::string root = scratch_dir("sluice-walrep");
   pg::LocalCluster c(root + "/pg");
   c.up();
   c.psql("ALTER SYSTEM SET wal_level = replica");

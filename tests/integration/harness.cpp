@@ -39,12 +39,17 @@ int g_db_counter = 0;
 
 }  // namespace
 
+std::string scratch_dir(const std::string& prefix) {
+  std::string tmpl = "/tmp/" + prefix + "-XXXXXX";
+  std::string dir = mkdtemp(tmpl.data());
+  chmod(dir.c_str(), 0755);  // the postgres user must reach a cluster inside
+  return dir;
+}
+
 pg::LocalCluster& cluster() {
   auto& h = holder();
   if (!h.c) {
-    char tmpl[] = "/tmp/sluice-it-XXXXXX";
-    std::string dir = mkdtemp(tmpl);
-    chmod(dir.c_str(), 0755);  // the postgres user must reach the cluster inside
+    std::string dir = scratch_dir("sluice-it");
     h.c = std::make_unique<pg::LocalCluster>(dir + "/pg");
     h.c->up();
   }

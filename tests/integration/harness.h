@@ -19,6 +19,9 @@ namespace sluice::test {
 // The cluster shared by all tests of this binary.
 pg::LocalCluster& cluster();
 
+// A new directory under /tmp that the postgres user can reach (for clusters of a test's own).
+std::string scratch_dir(const std::string& prefix);
+
 // A child process; killed on destruction if still running, so a failed test leaves none behind.
 struct Proc {
   Proc() = default;

@@ -9,9 +9,7 @@ namespace sluice::test {
 namespace {
 
 TEST(PgCli, UpPrintsAConnectionStringAndDownRemovesTheCluster) {
-  char tmpl[] = "/tmp/sluice-pgcli-XXXXXX";
-  std::string root = mkdtemp(tmpl);
-  chmod(root.c_str(), 0755);
+  std::string root = scratch_dir("sluice-pgcli");
   std::string dir = root + "/pg";
   Proc up = spawn_sluice({"pg", "up", "--dir", dir}, root + "/up.out");
   ASSERT_EQ(up.wait(std::chrono::seconds(120)), 0) << up.stderr_text();

@@ -13,8 +13,6 @@
 namespace sluice::cdc::convert {
 namespace {
 
-constexpr char kHexUpper[] = "0123456789ABCDEF";
-
 // One level of an array literal starting at text[pos] == '{'.
 bool append_array_level(std::string& out, std::string_view text, size_t& pos, int depth,
                         const ElementWriter& element) {
@@ -196,14 +194,14 @@ void append_hstore_object(std::string& out, const std::vector<HstorePair>& pairs
     if (!first) out += ',';
     first = false;
     if (jackson)
-      append_jackson_string(out, p.key);
+      json::append_string(out, p.key);
     else
       json::append_string(out, p.key);
     out += ':';
     if (p.null)
       out += "null";
     else if (jackson)
-      append_jackson_string(out, p.value);
+      json::append_string(out, p.value);
     else
       json::append_string(out, p.value);
   }
@@ -222,44 +220,6 @@ bool append_array_literal(std::string& out, std::string_view text, const Element
   if (pos >= text.size() || text[pos] != '{') return false;
   if (!append_array_level(out, text, pos, 0, element)) return false;
   return pos == text.size();
-}
-
-void append_jackson_string(std::string& out, std::string_view s) {
-  out += '"';
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      case '\b':
-        out += "\\b";
-        break;
-      case '\f':
-        out += "\\f";
-        break;
-      default:
-        if (c < 0x20) {
-          out += "\\u00";
-          out += kHexUpper[c >> 4];
-          out += kHexUpper[c & 15];
-        } else {
-          out += char(c);
-        }
-    }
-  }
-  out += '"';
 }
 
 bool append_hstore(std::string& out, std::string_view text, bool as_map) {

@@ -13,9 +13,6 @@ using ElementWriter = std::function<bool(std::string& out, std::string_view item
 // nested levels as nested arrays; NULL elements become null.
 bool append_array_literal(std::string& out, std::string_view text, const ElementWriter& element);
 
-// A JSON string escaped as Jackson's JsonGenerator writes it (\uXXXX in upper case).
-void append_jackson_string(std::string& out, std::string_view s);
-
 // hstore text as a Connect map (as_map) or as Json text of the same object.
 bool append_hstore(std::string& out, std::string_view text, bool as_map);
 

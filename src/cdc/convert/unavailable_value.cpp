@@ -79,12 +79,10 @@ void ValueConverter::append_unavailable(std::string& out, std::string_view place
     case Kind::hstore_json:
     case Kind::hstore_map: {
       // A one-entry map from the placeholder to itself.
-      auto append_str =
-          kind_ == Kind::hstore_json ? convert::append_jackson_string : json::append_string;
       std::string obj = "{";
-      append_str(obj, placeholder);
+      json::append_string(obj, placeholder);
       obj += ':';
-      append_str(obj, placeholder);
+      json::append_string(obj, placeholder);
       obj += '}';
       if (kind_ == Kind::hstore_json)
         json::append_string(out, obj);
