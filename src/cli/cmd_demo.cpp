@@ -95,6 +95,8 @@ int demo(const DemoArgs& a) {
   sa.sa_handler = on_signal;
   sigaction(SIGINT, &sa, nullptr);
   sigaction(SIGTERM, &sa, nullptr);
+  // A closed pipe on stdout (`sluice demo | head`) must not skip the clean-up below.
+  signal(SIGPIPE, SIG_IGN);
   char tmpl[] = "/tmp/sluice-demo-XXXXXX";
   std::string dir = a.dir.empty() ? std::string(mkdtemp(tmpl)) : a.dir;
   chmod(dir.c_str(), 0755);  // PostgreSQL runs as the postgres user when we are root
