@@ -122,8 +122,7 @@ int SourceConnector::run() {
   return 0;
 }
 
-void SourceConnector::check_server(pg::Connection& conn, bool first_attempt) {
-  (void)first_attempt;
+void SourceConnector::check_server(pg::Connection& conn) {
   int version = conn.server_version();
   if (version < 100000)
     throw FatalError(
@@ -256,7 +255,7 @@ void SourceConnector::ensure_slot(pg::Connection& conn, pg::ReplicationStream& r
 void SourceConnector::stream(bool first_attempt) {
   std::string info = config_.conninfo();
   meta_ = std::make_unique<pg::Connection>(info);
-  check_server(*meta_, first_attempt);
+  check_server(*meta_);
   ensure_publication(*meta_);
   repl_ = std::make_unique<pg::ReplicationStream>(info);
   ensure_slot(*meta_, *repl_, first_attempt);

@@ -45,7 +45,7 @@ class SourceConnector : private pg::PgOutputHandler {
   uint64_t records_written() const { return records_; }
 
  private:
-  void check_server(pg::Connection& conn, bool first_attempt);
+  void check_server(pg::Connection& conn);
   void ensure_publication(pg::Connection& conn);
   void ensure_slot(pg::Connection& conn, pg::ReplicationStream& repl, bool first_attempt);
   // Streams until stopped (returns) or the connection fails (throws pg::Error).

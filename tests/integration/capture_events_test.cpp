@@ -17,7 +17,7 @@ class Events : public CaptureTest {};
 TEST_F(Events, InsertUpdateDeleteWithTombstones) {
   sql("CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL, qty int)");
   auto cfg = connector_file();
-  create_slot(cfg);
+  create_slot();
   sql("INSERT INTO items VALUES (1, 'apple', 5)");
   sql("UPDATE items SET qty = 6 WHERE id = 1");
   sql("DELETE FROM items WHERE id = 1");
@@ -62,7 +62,7 @@ TEST_F(Events, ReplicaIdentityFullGivesBeforeRow) {
   sql("CREATE TABLE acct (id int PRIMARY KEY, amount numeric(10,2), note text)");
   sql("ALTER TABLE acct REPLICA IDENTITY FULL");
   auto cfg = connector_file(R"("decimal.handling.mode":"string")");
-  create_slot(cfg);
+  create_slot();
   sql("INSERT INTO acct VALUES (7, 10.50, 'x')");
   sql("UPDATE acct SET amount = amount + 150 WHERE id = 7");
   sql("DELETE FROM acct WHERE id = 7");
@@ -76,7 +76,7 @@ TEST_F(Events, ReplicaIdentityFullGivesBeforeRow) {
 TEST_F(Events, PrimaryKeyChangeIsDeleteTombstoneCreate) {
   sql("CREATE TABLE k (id int PRIMARY KEY, v text)");
   auto cfg = connector_file();
-  create_slot(cfg);
+  create_slot();
   sql("INSERT INTO k VALUES (1, 'a')");
   sql("UPDATE k SET id = 2 WHERE id = 1");
   Records r = capture(cfg, 4);
@@ -93,7 +93,7 @@ TEST_F(Events, PrimaryKeyChangeIsDeleteTombstoneCreate) {
 TEST_F(Events, TruncateAndLogicalMessages) {
   sql("CREATE TABLE t (id int PRIMARY KEY)");
   auto cfg = connector_file(R"("skipped.operations":"none")");
-  create_slot(cfg);
+  create_slot();
   sql("INSERT INTO t VALUES (1)");
   sql("TRUNCATE t");
   sql("SELECT pg_logical_emit_message(true, 'audit', 'hello')");
@@ -116,7 +116,7 @@ TEST_F(Events, TruncateAndLogicalMessages) {
 TEST_F(Events, TruncateSkippedByDefault) {
   sql("CREATE TABLE t (id int PRIMARY KEY)");
   auto cfg = connector_file();
-  create_slot(cfg);
+  create_slot();
   sql("TRUNCATE t");
   sql("INSERT INTO t VALUES (5)");
   Records r = capture(cfg, 1);
@@ -128,7 +128,7 @@ TEST_F(Events, TableWithoutPrimaryKeyHasNullKey) {
   sql("CREATE TABLE nokey (a int, b text)");
   sql("ALTER TABLE nokey REPLICA IDENTITY FULL");
   auto cfg = connector_file();
-  create_slot(cfg);
+  create_slot();
   sql("INSERT INTO nokey VALUES (1, 'x')");
   sql("DELETE FROM nokey");
   Records r = capture(cfg, 2);
@@ -145,7 +145,7 @@ TEST_F(Events, ToastedValuesUnchangedBecomePlaceholder) {
   sql("ALTER TABLE docfull ALTER COLUMN body SET STORAGE EXTERNAL");
   sql("ALTER TABLE docfull REPLICA IDENTITY FULL");
   auto cfg = connector_file();
-  create_slot(cfg);
+  create_slot();
   sql("INSERT INTO doc SELECT 1, string_agg(md5(i::text), '') FROM generate_series(1, 500) i");
   sql("INSERT INTO docfull SELECT 1, string_agg(md5(i::text), '') FROM generate_series(1, 500) i");
   sql("UPDATE doc SET n = 1");
@@ -161,7 +161,7 @@ TEST_F(Events, ToastedValuesUnchangedBecomePlaceholder) {
 TEST_F(Events, AlterTableMidStreamChangesSchema) {
   sql("CREATE TABLE evo (id int PRIMARY KEY, a text)");
   auto cfg = connector_file();
-  create_slot(cfg);
+  create_slot();
   sql("INSERT INTO evo VALUES (1, 'one')");
   sql("ALTER TABLE evo ADD COLUMN b int NOT NULL DEFAULT 42");
   sql("INSERT INTO evo VALUES (2, 'two', 7)");
@@ -183,7 +183,7 @@ TEST_F(Events, TransactionMetadata) {
   sql("CREATE TABLE a (id int PRIMARY KEY)");
   sql("CREATE TABLE b (id int PRIMARY KEY)");
   auto cfg = connector_file(R"("provide.transaction.metadata":"true")");
-  create_slot(cfg);
+  create_slot();
   sql("BEGIN; INSERT INTO a VALUES (1); INSERT INTO b VALUES (1); INSERT INTO a VALUES (2); "
       "COMMIT");
   Records r = capture(cfg, 5);
@@ -208,7 +208,7 @@ TEST_F(Events, FiltersAndSchemasDisabled) {
   auto cfg = connector_file(
       R"("table.include.list":"app\\.keep","column.exclude.list":"app\\.keep\\.secret",)"
       R"("key.converter.schemas.enable":"false","value.converter.schemas.enable":"false")");
-  create_slot(cfg);
+  create_slot();
   sql("INSERT INTO app.skip VALUES (1)");
   sql("INSERT INTO app.keep VALUES (1, 'pw', 3)");
   Records r = capture(cfg, 1);
@@ -247,7 +247,7 @@ TEST_F(Events, FilteredPublicationIsCreatedFromTheIncludeList) {
 TEST_F(Events, SlotDropOnStop) {
   sql("CREATE TABLE t (id int PRIMARY KEY)");
   auto cfg = connector_file(R"("slot.drop.on.stop":"true")");
-  create_slot(cfg);
+  create_slot();
   sql("INSERT INTO t VALUES (1)");
   Records r = capture(cfg, 1);
   ASSERT_EQ(r.size(), 1u);

@@ -56,7 +56,7 @@ class Durability : public CaptureTest {
 TEST_F(Durability, StopMidTransactionAndResumeWithoutLossOrDuplicates) {
   sql("CREATE TABLE e (id bigint PRIMARY KEY, v text)");
   auto cfg = connector_file(R"("value.converter.schemas.enable":"false")");
-  create_slot(cfg);
+  create_slot();
   sql("INSERT INTO e SELECT i, 'row' || i FROM generate_series(1, 1000) i");  // one transaction
   sql("INSERT INTO e SELECT i, 'row' || i FROM generate_series(1001, 1500) i");
   std::string out = dir + "/out.jsonl";
@@ -67,7 +67,7 @@ TEST_F(Durability, StopMidTransactionAndResumeWithoutLossOrDuplicates) {
 TEST_F(Durability, KillNineUnderLoadThenRestartIsExactlyOnce) {
   sql("CREATE TABLE e (id bigint PRIMARY KEY, v text)");
   auto cfg = connector_file(R"("value.converter.schemas.enable":"false")");
-  create_slot(cfg);
+  create_slot();
   std::string out = dir + "/out.jsonl";
   const int kRows = 20000;
   std::atomic<bool> done{false};
@@ -106,7 +106,7 @@ TEST_F(Durability, KillNineUnderLoadThenRestartIsExactlyOnce) {
 TEST_F(Durability, PostgresRestartMidStreamResumes) {
   sql("CREATE TABLE e (id bigint PRIMARY KEY)");
   auto cfg = connector_file(R"("value.converter.schemas.enable":"false")");
-  create_slot(cfg);
+  create_slot();
   std::string out = dir + "/out.jsonl";
   sql("INSERT INTO e SELECT generate_series(1, 100)");
   Proc p = spawn_sluice({"capture", cfg, "--output", out, "--max-events", "200"});
@@ -127,7 +127,7 @@ TEST_F(Durability, PostgresRestartMidStreamResumes) {
 TEST_F(Durability, ConnectionTerminatedMidStreamReconnects) {
   sql("CREATE TABLE e (id bigint PRIMARY KEY)");
   auto cfg = connector_file(R"("value.converter.schemas.enable":"false")");
-  create_slot(cfg);
+  create_slot();
   std::string out = dir + "/out.jsonl";
   sql("INSERT INTO e SELECT generate_series(1, 50)");
   Proc p = spawn_sluice({"capture", cfg, "--output", out, "--max-events", "100"});
@@ -146,7 +146,7 @@ TEST_F(Durability, ConnectionTerminatedMidStreamReconnects) {
 TEST_F(Durability, UnreachableAtStartIsRetried) {
   // Nothing listens on this port until the test points the config at the real one.
   sql("CREATE TABLE e (id bigint PRIMARY KEY)");
-  create_slot("");
+  create_slot();
   std::string cfg = dir + "/c.json";
   std::string good = config_json(R"("value.converter.schemas.enable":"false")");
   std::string bad = good;
@@ -163,7 +163,7 @@ TEST_F(Durability, UnreachableAtStartIsRetried) {
 TEST_F(Durability, SigtermStopsCleanlyAndConfirmsPosition) {
   sql("CREATE TABLE e (id bigint PRIMARY KEY)");
   auto cfg = connector_file();
-  create_slot(cfg);
+  create_slot();
   sql("INSERT INTO e VALUES (1)");
   std::string out = dir + "/out.jsonl";
   Proc p = spawn_sluice({"capture", cfg, "--output", out});
@@ -243,7 +243,7 @@ TEST_F(Durability, WalLevelPrivilegeAndBusySlotGiveClearErrors) {
 
   // A slot held by another reader.
   auto good = connector_file();
-  create_slot(good);
+  create_slot();
   Proc holder = spawn_sluice({"capture", good, "--output", dir + "/o2.jsonl"});
   bool active = false;
   for (int i = 0; i < 100 && !active; ++i) {
@@ -281,7 +281,7 @@ TEST_F(Durability, MessageJustBeforeACommitLosesNothing) {
   // starts exactly there. Neither a running capture nor a restart between them may drop it.
   sql("CREATE TABLE e (id bigint PRIMARY KEY)");
   auto cfg = connector_file(R"("value.converter.schemas.enable":"false")");
-  create_slot(cfg);
+  create_slot();
   for (int i = 1; i <= 3; ++i)
     sql(
         fmt::format("BEGIN; INSERT INTO e VALUES ({}); SELECT pg_logical_emit_message(false, "
@@ -306,7 +306,7 @@ TEST_F(Durability, MessageJustBeforeACommitLosesNothing) {
 TEST_F(Durability, AVanishedSlotIsAnErrorNotASilentGap) {
   sql("CREATE TABLE e (id bigint PRIMARY KEY)");
   auto cfg = connector_file();
-  create_slot(cfg);
+  create_slot();
   sql("INSERT INTO e VALUES (1)");
   std::string out = dir + "/out.jsonl";
   capture(cfg, 1, out);

@@ -158,9 +158,8 @@ std::string CaptureTest::connector_file(const std::string& extra, const std::str
   return path;
 }
 
-void CaptureTest::create_slot(const std::string& config_file, const std::string& slot) {
+void CaptureTest::create_slot(const std::string& slot) {
   // What a connector creates on its first start: the publication, then the slot.
-  (void)config_file;
   auto r = conn->exec("SELECT 1 FROM pg_publication WHERE pubname = 'dbz_publication'");
   if (r.rows() == 0) conn->exec("CREATE PUBLICATION dbz_publication FOR ALL TABLES");
   conn->exec(fmt::format("SELECT pg_create_logical_replication_slot('{}', 'pgoutput')",

@@ -57,7 +57,7 @@ class CaptureTest : public ::testing::Test {
   std::vector<rapidjson::Document> capture(const std::string& config_file, uint64_t max_events,
                                            const std::string& output = "");
   // Creates the slot now (as a running connector would have), so later changes are captured.
-  void create_slot(const std::string& config_file, const std::string& slot = "");
+  void create_slot(const std::string& slot = "");
   std::string slot_name();
 };
 

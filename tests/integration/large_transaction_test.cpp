@@ -14,7 +14,7 @@ TEST_F(LargeTransaction, OneMillionRowsInOneTransaction) {
   sql("CREATE TABLE big (id int PRIMARY KEY, v text)");
   auto cfg = connector_file(
       R"("key.converter.schemas.enable":"false","value.converter.schemas.enable":"false")");
-  create_slot(cfg);
+  create_slot();
   sql("INSERT INTO big SELECT i, 'v' || i FROM generate_series(1, 1000000) i");
   std::string out = dir + "/out.jsonl";
   Proc p = spawn_sluice({"capture", cfg, "--output", out, "--max-events", "1000000"});

@@ -78,7 +78,7 @@ TEST_F(Seeds, Seed003CustomersInsertAndUpdateMatchTheSeedJson) {
   std::ofstream(cfg) << fmt::format(
       R"({{"name":"inventory-connector","config":{{"connector.class":"io.debezium.connector.postgresql.PostgresConnector","tasks.max":"1","database.hostname":"127.0.0.1","database.port":"{}","database.user":"postgres","database.password":"postgres","database.dbname":"{}","topic.prefix":"dbserver1","schema.include.list":"inventory","slot.name":"{}","snapshot.mode":"no_data"}}}})",
       cluster().port(), db, slot_name());
-  create_slot(cfg);
+  create_slot();
   // The seed's statements, with search_path as its `make pg` sets it.
   sql("SET search_path = inventory;"
       "INSERT INTO customers(id,first_name,last_name,email) VALUES (1005, 'Hassen', 'Taidirt', "
@@ -135,7 +135,7 @@ TEST_F(Seeds, Seed001ConfigVerbatimGivesAmountAsString) {
     }}
     }})",
       db, cluster().port());
-  create_slot(cfg, "debezium");  // the seed sets no slot.name: Debezium's default
+  create_slot("debezium");  // the seed sets no slot.name: Debezium's default
   sql("INSERT INTO transactions VALUES ('6c1f0c1e-1d1b-4c37-9b53-0a6f3f1c7a11', 'jdoe', "
       "'2024-02-27 10:00:00', 512.34, 'USD', 'Lagos', 'Nigeria', 'Acme', 'credit_card', "
       "'10.0.0.1', '', '0b8e')");

@@ -21,7 +21,7 @@ class Types : public CaptureTest {
         " c_money money, c_enum mood, c_int_arr int[], c_text_arr text[], c_inet inet,"
         " c_lsn pg_lsn, c_null text)");
     for (const char* m : {"dflt", "alt1", "alt2", "alt3"})
-      create_slot("", fmt::format("{}_{}", slot_name(), m));
+      create_slot(fmt::format("{}_{}", slot_name(), m));
     sql("INSERT INTO all_types VALUES (1, -32768, 2147483647, 9007199254740993, 100.00, 3.14159,"
         " 1.5, -2.25, true, 'h\u00e9llo \"q\"', 'abc', 'ab', '\\x0102ff',"
         " 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11', '{\"a\": 1}', '{\"b\":2}', '2024-01-02',"
