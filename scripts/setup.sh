@@ -5,6 +5,7 @@ pkgs=(
   build-essential cmake ninja-build g++ clang-format pkg-config
   libpq-dev postgresql postgresql-contrib
   rapidjson-dev libcli11-dev libfmt-dev libgtest-dev googletest libbenchmark-dev time bc
+  libasio-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev librdkafka-dev kcat clang
 )
 missing=()
 for p in "${pkgs[@]}"; do

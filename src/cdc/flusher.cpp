@@ -6,8 +6,7 @@ namespace {
 constexpr size_t kMaxQueuedBytes = 64 << 20;
 }
 
-Flusher::Flusher(OutputFile& out, PositionStore* store)
-    : out_(out), store_(store), thread_([this] { run(); }) {}
+Flusher::Flusher(Sink& sink) : sink_(sink), thread_([this] { run(); }) {}
 
 Flusher::~Flusher() {
   {
@@ -59,16 +58,17 @@ void Flusher::run() {
       bool sync = false;
       size_t bytes = 0;
       for (auto& item : batch) {
-        out_.write_all(item.data);
+        sink_.write(item.data);
         sync = sync || item.sync;
         bytes += item.data.size();
       }
-      // The last item's position describes the output after the whole batch.
+      // The last item's position describes the output after the whole batch. It is saved only
+      // once the records are durable, never in the same sync: writeback could otherwise make
+      // the position durable before the records it covers.
       if (sync) {
-        out_.sync();
+        sink_.sync();
         Position p = batch.back().pos;
-        p.output_size = out_.written();
-        if (store_) store_->save(p);
+        sink_.save(p);
         lock.lock();
         durable_ = p;
       } else {

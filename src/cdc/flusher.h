@@ -1,7 +1,8 @@
-// Writes and fsyncs the output on a thread of its own, so that reading the replication stream
-// never waits for the disk: the reader hands over filled buffers with the position they lead to,
-// and the flusher makes them durable in order (several at once when it falls behind: group
-// commit), then saves that position. Only a durable position is confirmed to PostgreSQL.
+// Writes and syncs the sink on a thread of its own, so that reading the replication stream never
+// waits for the disk (or the network): the reader hands over filled buffers with the position
+// they lead to, and the flusher makes them durable in order (several at once when it falls
+// behind: group commit), then saves that position. Only a saved position is confirmed to
+// PostgreSQL.
 #pragma once
 #include <condition_variable>
 #include <cstdint>
@@ -12,15 +13,14 @@
 #include <string>
 #include <thread>
 
-#include "cdc/output_file.h"
 #include "cdc/position.h"
+#include "cdc/sink.h"
 
 namespace sluice::cdc {
 
 class Flusher {
  public:
-  // store may be null (standard output: nothing to save).
-  Flusher(OutputFile& out, PositionStore* store);
+  explicit Flusher(Sink& sink);
   ~Flusher();
   Flusher(const Flusher&) = delete;
   Flusher& operator=(const Flusher&) = delete;
@@ -44,8 +44,7 @@ class Flusher {
   };
   void run();
 
-  OutputFile& out_;
-  PositionStore* store_;
+  Sink& sink_;
   std::mutex mu_;
   std::condition_variable work_, done_;
   std::deque<Item> queue_;

@@ -17,6 +17,10 @@ struct Position {
   bool has_partial = false;  // a transaction was part-written when this was saved
   uint32_t partial_xid = 0;
   uint64_t partial_count = 0;  // records of that transaction already in the output
+  // The last transaction wholly written, for Debezium-style offsets (topics only; FILE.pos
+  // does not keep them).
+  uint32_t last_xid = 0;
+  int64_t last_commit_us = 0;
 };
 
 // Two alternating checksummed slots, so a torn write never loses the previous position.

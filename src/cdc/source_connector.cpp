@@ -8,6 +8,7 @@
 #include <optional>
 #include <thread>
 
+#include "cdc/file_sink.h"
 #include "core/log.h"
 
 namespace sluice::cdc {
@@ -67,36 +68,17 @@ int SourceConnector::run() {
               "snapshot.mode defaults to 'initial', but initial snapshots are not "
               "implemented yet: streaming changes only (as snapshot.mode=no_data)");
   }
-  out_ = std::make_unique<OutputFile>(options_.output_path);
-  if (out_->is_file()) {
-    store_ = std::make_unique<PositionStore>(options_.output_path + ".pos");
-    if (auto p = store_->load()) {
-      Position saved = *p;
-      resume_lsn_ = saved.resume_lsn;
-      last_commit_lsn_ = saved.last_commit_lsn;
-      replay_pending_ = saved.has_partial;
-      replay_xid_ = saved.partial_xid;
-      replay_count_ = saved.partial_count;
-      if (out_->written() < saved.output_size)
-        throw FatalError(fmt::format(
-            "{} is shorter ({} bytes) than its position file says ({} bytes): it was changed "
-            "outside sluice; move both away to start afresh",
-            options_.output_path, out_->written(), saved.output_size));
-      if (out_->written() > saved.output_size) {
-        log::info(kLog,
-                  "cutting {} unconfirmed bytes from {} (written after the last durable "
-                  "position; PostgreSQL sends them again)",
-                  out_->written() - saved.output_size, options_.output_path);
-        out_->truncate(saved.output_size);
-      }
-    } else if (out_->written() > 0) {
-      throw FatalError(
-          fmt::format("{} already holds data but has no position file ({}.pos); "
-                      "choose a new output file",
-                      options_.output_path, options_.output_path));
-    }
+  sink_ = options_.sink ? options_.sink : std::make_shared<FileSink>(options_.output_path);
+  if (auto p = sink_->recover()) {
+    resume_lsn_ = p->resume_lsn;
+    last_commit_lsn_ = p->last_commit_lsn;
+    last_xid_ = p->last_xid;
+    last_commit_us_ = p->last_commit_us;
+    replay_pending_ = p->has_partial;
+    replay_xid_ = p->partial_xid;
+    replay_count_ = p->partial_count;
   }
-  flusher_ = std::make_unique<Flusher>(*out_, store_.get());
+  flusher_ = std::make_unique<Flusher>(*sink_);
 
   int backoff = 200;
   bool first = true;
@@ -359,6 +341,8 @@ void SourceConnector::submit(bool sync) {
   if (!in_tx_) resume_lsn_ = std::max(resume_lsn_, idle_lsn_);
   p.resume_lsn = resume_lsn_;
   p.last_commit_lsn = last_commit_lsn_;
+  p.last_xid = last_xid_;
+  p.last_commit_us = last_commit_us_;
   if (in_tx_ && !skip_tx_ && tx_records_ + skip_records_ > 0) {
     // Records still to be skipped are in the output too (from before the restart).
     p.has_partial = true;
@@ -372,6 +356,7 @@ void SourceConnector::submit(bool sync) {
   }
   unsynced_bytes_ = sync ? 0 : unsynced_bytes_ + buf_.size();
   if (sync) submitted_resume_ = p.resume_lsn;
+  records_shared_.store(records_, std::memory_order_relaxed);
   flusher_->submit(buf_, p, sync);
 }
 
@@ -456,6 +441,8 @@ void SourceConnector::on_commit(const pg::CommitMessage& m) {
   }
   resume_lsn_ = std::max(resume_lsn_, m.end_lsn);
   last_commit_lsn_ = m.end_lsn;
+  last_xid_ = xid_;
+  last_commit_us_ = tx_commit_us_;
 }
 
 void SourceConnector::on_relation(const pg::RelationMessage& m) {

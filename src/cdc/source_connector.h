@@ -12,9 +12,10 @@
 
 #include "cdc/connector_config.h"
 #include "cdc/event_builder.h"
+#include "cdc/fatal_error.h"
 #include "cdc/flusher.h"
-#include "cdc/output_file.h"
 #include "cdc/position.h"
+#include "cdc/sink.h"
 #include "cdc/table_schema.h"
 #include "pg/catalog.h"
 #include "pg/pgoutput.h"
@@ -22,16 +23,10 @@
 
 namespace sluice::cdc {
 
-// An error that retrying cannot fix (configuration, privileges, server settings). The message
-// says what to do.
-class FatalError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 struct CaptureOptions {
-  std::string output_path;  // empty or "-": standard output
-  uint64_t max_events = 0;  // 0: unlimited
+  std::shared_ptr<Sink> sink;  // where records go; null: output_path
+  std::string output_path;     // empty or "-": standard output
+  uint64_t max_events = 0;     // 0: unlimited
   const std::atomic<bool>* stop = nullptr;
   int max_backoff_ms = 10000;
 };
@@ -42,7 +37,8 @@ class SourceConnector : private pg::PgOutputHandler {
   ~SourceConnector() override;
   // Runs until stopped; returns the process exit code. Throws FatalError.
   int run();
-  uint64_t records_written() const { return records_; }
+  // Records handed to the sink so far (readable from any thread).
+  uint64_t records_written() const { return records_shared_.load(std::memory_order_relaxed); }
 
  private:
   void check_server(pg::Connection& conn);
@@ -80,9 +76,8 @@ class SourceConnector : private pg::PgOutputHandler {
   ConnectorConfig config_;
   CaptureOptions options_;
   EventBuilder builder_;
-  std::unique_ptr<OutputFile> out_;
-  std::unique_ptr<PositionStore> store_;
-  std::unique_ptr<Flusher> flusher_;  // declared after out_ and store_: stops before them
+  std::shared_ptr<Sink> sink_;
+  std::unique_ptr<Flusher> flusher_;  // declared after sink_: stops before it
   std::string buf_;                   // records not yet handed to the flusher
   Lsn submitted_resume_ = 0;          // resume LSN of the last durable submission
   // A transaction part-written before this start: PostgreSQL sends it again, whole.
@@ -100,8 +95,10 @@ class SourceConnector : private pg::PgOutputHandler {
   Lsn wal_start_ = 0;        // XLogData position of the message being decoded
   Lsn resume_lsn_ = 0;       // end of the last transaction wholly appended to the output
   Lsn last_commit_lsn_ = 0;  // end LSN of the previous transaction (source.sequence)
-  Lsn idle_lsn_ = 0;         // keepalive position seen while between transactions
-  Lsn confirmed_ = 0;        // last flush LSN sent to PostgreSQL
+  uint32_t last_xid_ = 0;    // and its xid and commit time, for Debezium-style offsets
+  int64_t last_commit_us_ = 0;
+  Lsn idle_lsn_ = 0;   // keepalive position seen while between transactions
+  Lsn confirmed_ = 0;  // last flush LSN sent to PostgreSQL
   bool in_tx_ = false;
   bool skip_tx_ = false;  // transaction already wholly in the output
   uint32_t xid_ = 0;
@@ -114,6 +111,7 @@ class SourceConnector : private pg::PgOutputHandler {
   std::string tx_id_;
   std::vector<std::pair<std::string, int64_t>> tx_collections_;
   uint64_t records_ = 0;
+  std::atomic<uint64_t> records_shared_{0};  // records_ as of the last submit
   uint64_t unsynced_bytes_ = 0;
   std::chrono::steady_clock::time_point last_feedback_{}, last_heartbeat_{};
 };

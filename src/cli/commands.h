@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace sluice::cli {
 
@@ -29,5 +30,20 @@ struct DemoArgs {
   unsigned seed = 1;
 };
 int demo(const DemoArgs& a);
+
+struct RunArgs {
+  std::string data_dir = "sluice-data";
+  std::string kafka_listen = "127.0.0.1:9092";
+  std::string advertised_host;  // default: the listen host
+  std::string port_file;        // written with the bound port once listening
+  std::vector<std::string> connectors;
+  std::string kafka_bootstrap;  // connectors write to this Kafka cluster instead of the log
+  int32_t partitions = 1;  // default partition count of new topics
+  bool no_auto_create = false;
+  std::vector<std::string> topic_defaults;  // NAME=VALUE topic config defaults
+  std::vector<std::string> sasl_users;      // USER:PASSWORD
+  int64_t group_initial_rebalance_delay_ms = 3000;
+};
+int run(const RunArgs& a);
 
 }  // namespace sluice::cli

@@ -47,6 +47,30 @@ int main(int argc, char** argv) {
   demo_cmd->add_option("--duration", demo.duration_s, "Stop after N seconds (default: Ctrl-C)");
   demo_cmd->add_option("--seed", demo.seed, "Seed for the generated data");
 
+  sluice::cli::RunArgs run;
+  auto* run_cmd = app.add_subcommand(
+      "run", "The server: durable topics, a Kafka-compatible listener and source connectors");
+  run_cmd->add_option("--data-dir", run.data_dir, "Directory of the log (default sluice-data)");
+  run_cmd->add_option("--kafka-listen", run.kafka_listen,
+                      "HOST:PORT of the Kafka listener (default 127.0.0.1:9092; port 0: any)");
+  run_cmd->add_option("--advertised-host", run.advertised_host,
+                      "Host name given to clients in metadata (default: the listen host)");
+  run_cmd->add_option("--port-file", run.port_file, "Write the listener's port to FILE");
+  run_cmd->add_option("--connector", run.connectors, "Connector config file (repeatable)");
+  run_cmd->add_option("--kafka-bootstrap", run.kafka_bootstrap,
+                      "HOST:PORT of a Kafka cluster the connectors write to instead of the "
+                      "embedded log");
+  run_cmd->add_option("--partitions", run.partitions,
+                      "Partitions of auto-created topics (num.partitions, default 1)");
+  run_cmd->add_flag("--no-auto-create", run.no_auto_create,
+                    "Refuse metadata requests for unknown topics instead of creating them");
+  run_cmd->add_option("--topic-default", run.topic_defaults,
+                      "NAME=VALUE default for a topic config, e.g. retention.ms=3600000");
+  run_cmd->add_option("--sasl-user", run.sasl_users,
+                      "USER:PASSWORD; with any, clients must authenticate with SASL/PLAIN");
+  run_cmd->add_option("--group-initial-rebalance-delay-ms", run.group_initial_rebalance_delay_ms,
+                      "Wait for more members before the first rebalance of a group (default "
+                      "3000)");
   CLI11_PARSE(app, argc, argv);
   if (verbose) sluice::log::set_level(sluice::log::Level::debug);
 
@@ -54,5 +78,6 @@ int main(int argc, char** argv) {
   if (pg_down->parsed()) return sluice::cli::pg_down(down_dir, keep);
   if (capture->parsed()) return sluice::cli::capture(cap);
   if (demo_cmd->parsed()) return sluice::cli::demo(demo);
+  if (run_cmd->parsed()) return sluice::cli::run(run);
   return 1;
 }

@@ -66,6 +66,8 @@ Segment::Segment(const std::string& dir, int64_t base_offset, bool recover, uint
     pos += total;
   }
   size_ = pos;
+  // What a crashed process left may still sit in the page cache only.
+  unsynced_ = recover && size_ > 0;
   if (pos < file_size) {
     if (!recover)
       throw std::runtime_error(
@@ -109,6 +111,7 @@ void Segment::append(const std::string& batch, int64_t last_offset, int64_t max_
   index(next_offset_, size_, max_ts, uint32_t(batch.size()));
   size_ = pos;
   next_offset_ = last_offset + 1;
+  unsynced_ = true;
 }
 
 void Segment::remove() {
@@ -119,6 +122,18 @@ void Segment::remove() {
 
 void Segment::sync() {
   if (fdatasync(fd_) != 0) fail("cannot sync segment", path_);
+  unsynced_ = false;
+}
+
+int Segment::take_unsynced_fd() {
+  if (!unsynced_) return -1;
+  int fd = ::fcntl(fd_, F_DUPFD_CLOEXEC, 0);
+  if (fd < 0) {
+    sync();
+    return -1;
+  }
+  unsynced_ = false;
+  return fd;
 }
 
 uint64_t Segment::position_of(int64_t offset) const {
@@ -155,7 +170,21 @@ void Segment::read_from(uint64_t pos, size_t max_bytes, bool at_least_one, std::
   }
 }
 
-int64_t Segment::offset_for_timestamp(int64_t ts) const {
+bool Segment::read_batch(uint64_t& pos, std::string& out) const {
+  if (pos + kafka::kBatchHeaderSize > size_) return false;
+  out.resize(kafka::kBatchHeaderSize);
+  if (!read_exact(fd_, out.data(), out.size(), pos)) return false;
+  auto h = kafka::check_batch(out).header;
+  if (h.batch_length < int32_t(kafka::kBatchHeaderSize - 12)) return false;
+  uint64_t total = h.total_size();
+  if (pos + total > size_) return false;
+  out.resize(total);
+  if (!read_exact(fd_, out.data(), total, pos)) return false;
+  pos += total;
+  return true;
+}
+
+int64_t Segment::offset_for_timestamp(int64_t ts, int64_t from_offset) const {
   // Index entries carry the largest timestamp of the batches before them: start the walk at the
   // last entry before which nothing reaches ts.
   auto it = std::lower_bound(offsets_.begin(), offsets_.end(), ts,
@@ -166,7 +195,8 @@ int64_t Segment::offset_for_timestamp(int64_t ts) const {
     char head[kafka::kBatchHeaderSize];
     if (!read_exact(fd_, head, sizeof head, pos)) break;
     auto h = kafka::check_batch(std::string_view(head, sizeof head)).header;
-    if (h.max_timestamp >= ts) return h.base_offset;
+    if (h.max_timestamp >= ts && h.base_offset + h.last_offset_delta >= from_offset)
+      return h.base_offset;
     pos += h.total_size();
   }
   return -1;

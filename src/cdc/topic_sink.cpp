@@ -1,0 +1,333 @@
+#include "cdc/topic_sink.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <climits>
+#include <stdexcept>
+
+#include "cdc/fatal_error.h"
+#include "core/log.h"
+#include "kafka/compression.h"
+
+namespace sluice::cdc {
+
+namespace {
+
+constexpr const char* kLog = "capture";
+constexpr size_t kReadChunk = 1 << 20;
+constexpr size_t kBatchLimit = 1 << 20;  // split a partition's records into batches of this size
+// Compaction never touches the active segment: small segments keep connect-offsets, which
+// gains a record per flush, short for the recovery that reads it whole.
+constexpr const char* kOffsetsSegmentBytes = "16777216";
+
+int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int32_t get_be32(const char* p) {
+  return int32_t(uint32_t(uint8_t(p[0])) << 24 | uint32_t(uint8_t(p[1])) << 16 |
+                 uint32_t(uint8_t(p[2])) << 8 | uint32_t(uint8_t(p[3])));
+}
+
+// Calls fn(header, batch) for every batch of p from the one holding offset `from` to the end.
+template <typename Fn>
+void for_each_batch(const log::Partition& p, int64_t from, Fn&& fn) {
+  int64_t off = std::max(from, p.start_offset());
+  int64_t end = p.end_offset();
+  while (off < end) {
+    std::string chunk = p.read(off, kReadChunk);
+    if (chunk.empty()) return;
+    int64_t before = off;
+    size_t pos = 0;
+    while (pos + kafka::kBatchHeaderSize <= chunk.size()) {
+      size_t total = size_t(get_be32(chunk.data() + pos + 8)) + 12;
+      if (total > chunk.size() - pos) break;
+      std::string_view batch(chunk.data() + pos, total);
+      auto check = kafka::check_batch(batch);
+      if (!check.ok())
+        throw std::runtime_error(
+            fmt::format("{}-{} at offset {}: {}", p.topic(), p.id(), off, check.error));
+      fn(check.header, batch);
+      off = std::max(off, check.header.base_offset + check.header.last_offset_delta + 1);
+      pos += total;
+    }
+    if (off == before) return;  // no progress: never loop
+  }
+}
+
+}  // namespace
+
+TopicSink::TopicSink(log::TopicStore& store, log::ProducerIds& ids, std::string connector_name,
+                     std::string topic_prefix, std::string heartbeat_topic)
+    : store_(store),
+      ids_(ids),
+      name_(std::move(connector_name)),
+      prefix_(std::move(topic_prefix)),
+      heartbeat_topic_(std::move(heartbeat_topic)),
+      key_(position_record_key(name_, prefix_)) {}
+
+TopicSink::~TopicSink() = default;
+
+uint64_t TopicSink::pending_skips() const {
+  uint64_t n = 0;
+  for (const auto& [_, ps] : partitions_)
+    for (const auto& r : ps.skip) n += uint64_t(r.count);
+  return n;
+}
+
+std::deque<TopicSink::Run> TopicSink::our_runs(log::Partition& p, int64_t from) const {
+  std::deque<Run> runs;
+  for_each_batch(p, from, [&](const kafka::BatchHeader& h, std::string_view) {
+    if (h.record_count <= 0 || h.producer_id < 0 ||
+        (h.producer_id != pid_ && h.producer_id != prior_pid_))
+      return;
+    Run r{h.base_offset, h.record_count};
+    if (r.offset < from) {  // never the case for our own batches; stay safe anyway
+      r.count -= from - r.offset;
+      r.offset = from;
+    }
+    if (r.count <= 0) return;
+    if (!runs.empty() && runs.back().offset + runs.back().count == r.offset)
+      runs.back().count += r.count;
+    else
+      runs.push_back(r);
+  });
+  return runs;
+}
+
+std::optional<Position> TopicSink::recover() {
+  offsets_topic_ = store_.find(kOffsetsTopic);
+  if (!offsets_topic_) {
+    auto r = store_.create(
+        kOffsetsTopic, 1, {{"cleanup.policy", "compact"}, {"segment.bytes", kOffsetsSegmentBytes}});
+    offsets_topic_ = r.topic ? r.topic : store_.find(kOffsetsTopic);
+    if (!offsets_topic_)
+      throw FatalError(fmt::format("cannot create topic {}: {}", kOffsetsTopic, r.message));
+  }
+  // Partitioned by key as Kafka Connect does, should the topic have several.
+  offsets_part_ =
+      offsets_topic_->partition(log::partition_for_key(key_, offsets_topic_->partition_count()));
+  if (!offsets_part_) throw FatalError(fmt::format("topic {} has no partitions", kOffsetsTopic));
+
+  std::optional<std::string> last;  // the value of our key's last record (null: reset)
+  std::string scratch;
+  std::vector<kafka::Record> records;
+  for_each_batch(*offsets_part_, 0, [&](const kafka::BatchHeader&, std::string_view batch) {
+    records.clear();
+    std::string e = kafka::read_any_records(batch, scratch, records);
+    if (!e.empty()) throw std::runtime_error(fmt::format("{}: {}", kOffsetsTopic, e));
+    for (const auto& r : records)
+      if (r.key && *r.key == key_)
+        last = r.value ? std::optional<std::string>(std::string(*r.value)) : std::nullopt;
+  });
+  SinkPosition saved;
+  if (last) saved = decode_position_record(*last);
+
+  // Each start takes the next epoch (sequences restart at 0); when epochs run out, a new
+  // producer id, with the old one still counted until its records are behind the position.
+  pid_ = saved.producer_id;
+  prior_pid_ = saved.prior_producer_id;
+  if (pid_ < 0) {
+    pid_ = ids_.next();
+    epoch_ = 0;
+  } else if (saved.epoch >= INT16_MAX - 1) {
+    prior_pid_ = pid_;
+    pid_ = ids_.next();
+    epoch_ = 0;
+  } else {
+    epoch_ = int16_t(saved.epoch + 1);
+  }
+  int64_t counted_pid = saved.producer_id, counted_prior = saved.prior_producer_id;
+  auto runs_of_saved = [&](log::Partition& p, int64_t from) {
+    if (counted_pid < 0) return std::deque<Run>{};  // a first start: nothing is ours yet
+    std::swap(pid_, counted_pid);
+    std::swap(prior_pid_, counted_prior);
+    auto runs = our_runs(p, from);
+    std::swap(pid_, counted_pid);
+    std::swap(prior_pid_, counted_prior);
+    return runs;
+  };
+
+  for (const auto& [k, end] : saved.partitions) {
+    PartitionState& ps = partitions_[k];
+    ps.key = k;
+    ps.end = end;
+    std::string topic;
+    int32_t id = 0;
+    if (!split_partition_key(k, topic, id) || topic == heartbeat_topic_) continue;
+    auto t = store_.find(topic);
+    auto p = t ? t->partition(id) : nullptr;
+    if (p) ps.skip = runs_of_saved(*p, end);
+  }
+  // A topic first written after the last position is not in the map but may hold our records
+  // (a crash before the next save): look through the prefix's topics not yet known. Found ones
+  // join the map, so later starts look only past their end.
+  std::string dot = prefix_ + ".";
+  for (const auto& t : store_.list()) {
+    if (!t->name().starts_with(dot) || t->name() == heartbeat_topic_) continue;
+    for (const auto& p : t->partitions()) {
+      std::string k = partition_key(t->name(), p->id());
+      if (partitions_.count(k)) continue;
+      PartitionState& ps = partitions_[k];
+      ps.key = k;
+      int64_t end = p->end_offset();
+      ps.skip = runs_of_saved(*p, 0);
+      ps.end = ps.skip.empty() ? end : ps.skip.front().offset;
+    }
+  }
+  uint64_t skips = pending_skips();
+  if (skips == 0) prior_pid_ = -1;
+  if (skips > 0)
+    log::info(kLog,
+              "connector {}: {} records written after the last saved position are in the log; "
+              "PostgreSQL sends them again and they are not written twice",
+              name_, skips);
+  log::info(kLog, "connector {} writes to topics as producer {} epoch {}", name_, pid_, epoch_);
+
+  // The new epoch (and, on a first start, the producer id) is durable before any event.
+  SinkPosition start;
+  start.position = saved.position;
+  start.producer_id = pid_;
+  start.epoch = epoch_;
+  start.prior_producer_id = prior_pid_;
+  for (const auto& [k, ps] : partitions_) start.partitions[k] = ps.end;
+  append_position(start);
+  return saved.position;
+}
+
+TopicSink::TopicState& TopicSink::topic_state(std::string_view name) {
+  auto it = topics_.find(name);
+  if (it == topics_.end()) it = topics_.emplace(std::string(name), TopicState{}).first;
+  TopicState& t = it->second;
+  if (t.checked == write_calls_) return t;
+  // Once per write(): the topic may have been deleted, re-created or grown meanwhile.
+  auto topic = store_.find(name);
+  if (!topic) topic = store_.find_or_create(it->first);
+  if (!topic)
+    throw std::runtime_error(
+        fmt::format("cannot create topic {}: {}", name, log::TopicStore::check_topic_name(name)));
+  if (topic != t.topic) {
+    t.topic = topic;
+    t.parts.clear();
+  }
+  t.config = topic->config();
+  int64_t max = t.config.max_message_bytes();
+  t.max_batch_bytes = size_t(std::clamp<int64_t>(max - 512, 1, int64_t(kBatchLimit)));
+  size_t n = size_t(std::max(topic->partition_count(), 1));
+  if (t.parts.size() != n) t.parts.resize(n, nullptr);
+  t.checked = write_calls_;
+  return t;
+}
+
+TopicSink::PartitionState& TopicSink::partition_state(TopicState& t, int32_t id) {
+  PartitionState*& slot = t.parts[size_t(id)];
+  if (slot) return *slot;
+  std::string k = partition_key(t.topic->name(), id);
+  PartitionState& ps = partitions_[k];
+  if (ps.key.empty()) ps.key = std::move(k);
+  auto part = t.topic->partition(id);
+  if (!part)
+    throw std::runtime_error(fmt::format("partition {} of {} is gone", id, t.topic->name()));
+  if (part != ps.part) {
+    ps.part = std::move(part);
+    ps.next_seq = 0;  // a partition we have not written in this epoch
+  }
+  slot = &ps;
+  return ps;
+}
+
+void TopicSink::write(std::string_view lines) {
+  ++write_calls_;
+  int64_t now = now_ms();
+  touched_.clear();
+  for_each_line(lines, [&](std::string_view line) {
+    if (!parser_.parse(line, record_)) throw std::runtime_error(parser_.error());
+    TopicState& t = topic_state(record_.topic);
+    int32_t id = record_.key ? log::partition_for_key(*record_.key, int32_t(t.parts.size())) : 0;
+    PartitionState& ps = partition_state(t, id);
+    if (!ps.skip.empty()) {
+      // Already in the log from before the restart: the position moves past it instead.
+      Run& r = ps.skip.front();
+      ps.end = r.offset + 1;
+      ++r.offset;
+      if (--r.count == 0) ps.skip.pop_front();
+      return;
+    }
+    size_t size = line.size() + 32;
+    if (ps.batch && ps.batch_bytes + size > t.max_batch_bytes) append_batch(t, ps);
+    if (!ps.batch) {
+      ps.batch.emplace(now);
+      ps.batch_bytes = 0;
+      touched_.emplace_back(&t, &ps);
+    }
+    ps.batch->add(record_.key, record_.value, now, record_.headers);
+    ps.batch_bytes += size;
+  });
+  for (auto [t, ps] : touched_)
+    if (ps->batch) append_batch(*t, *ps);
+  if (!touched_.empty()) store_.notify_append();
+}
+
+void TopicSink::append_batch(TopicState& t, PartitionState& ps) {
+  int32_t count = int32_t(ps.batch->count());
+  std::string batch = ps.batch->finish(pid_, epoch_, ps.next_seq);
+  ps.batch.reset();
+  auto r = ps.part->append(std::move(batch), t.config);
+  if (r.error != 0)
+    throw std::runtime_error(fmt::format("cannot append {} records to {}: {} (Kafka error {})",
+                                         count, ps.key, r.message, r.error));
+  ps.next_seq = int32_t(uint32_t(ps.next_seq) + uint32_t(count));
+  ps.end = r.base_offset + count;
+  if (!ps.unsynced) {
+    ps.unsynced = true;
+    unsynced_.push_back(&ps);
+  }
+}
+
+void TopicSink::sync() {
+  if (unsynced_.empty()) return;
+  std::vector<std::shared_ptr<log::Partition>> parts;
+  parts.reserve(unsynced_.size());
+  for (auto* ps : unsynced_) {
+    parts.push_back(ps->part);
+    ps->unsynced = false;
+  }
+  unsynced_.clear();
+  if (!store_.sync_wait(std::move(parts)))
+    throw std::runtime_error(
+        "cannot make the records durable: fsync of the topics' partitions failed (see the log)");
+}
+
+void TopicSink::save(Position& pos) {
+  SinkPosition sp;
+  sp.position = pos;
+  sp.producer_id = pid_;
+  sp.epoch = epoch_;
+  bool skips = false;
+  for (const auto& [k, ps] : partitions_) {
+    sp.partitions[k] = ps.end;
+    skips = skips || !ps.skip.empty();
+  }
+  if (skips) sp.prior_producer_id = prior_pid_;
+  append_position(sp);
+}
+
+void TopicSink::append_position(const SinkPosition& sp) {
+  std::string value = encode_position_record(sp);
+  int64_t now = now_ms();
+  kafka::BatchBuilder b(now);
+  b.add(key_, value, now);
+  auto r = offsets_part_->append(b.finish(), offsets_topic_->config());
+  if (r.error != 0)
+    throw std::runtime_error(fmt::format("cannot save the position in {}: {} (Kafka error {})",
+                                         kOffsetsTopic, r.message, r.error));
+  store_.notify_append();
+  if (!store_.sync_wait({offsets_part_}))
+    throw std::runtime_error(fmt::format(
+        "cannot make the position durable: fsync of {} failed (see the log)", kOffsetsTopic));
+}
+
+}  // namespace sluice::cdc

@@ -1,0 +1,346 @@
+// Connectors inside `sluice run`: events in the embedded log's topics read back with kcat (a
+// librdkafka client, as users run it), exactly once across kill -9 of the server, and the same
+// connector writing to another sluice acting as an external Kafka cluster.
+#include <fmt/format.h>
+#include <signal.h>
+#include <stdio.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "harness.h"
+
+namespace sluice::test {
+namespace {
+
+using namespace std::chrono_literals;
+using Records = std::vector<rapidjson::Document>;
+
+// A `sluice run` server and the port it listens on.
+struct Server {
+  Proc proc;
+  int port = 0;
+};
+
+class CdcTopics : public CaptureTest {
+ protected:
+  Server start_server(const std::string& data_dir, const std::vector<std::string>& extra = {}) {
+    std::string port_file = data_dir + ".port";
+    std::filesystem::remove(port_file);
+    std::vector<std::string> args{"run",         "--data-dir",  data_dir, "--kafka-listen",
+                                  "127.0.0.1:0", "--port-file", port_file};
+    args.insert(args.end(), extra.begin(), extra.end());
+    Server s{spawn_sluice(args), 0};
+    for (int i = 0; i < 300 && s.port == 0; ++i) {
+      std::this_thread::sleep_for(50ms);
+      std::ifstream in(port_file);
+      in >> s.port;
+    }
+    EXPECT_GT(s.port, 0) << "the server did not start: " << s.proc.stderr_text();
+    return s;
+  }
+
+  // The topic's records as kcat -J prints them (key, payload, headers, offset, partition).
+  Records kcat(int port, const std::string& topic) {
+    std::string cmd = fmt::format(
+        "timeout 60 kcat -b 127.0.0.1:{} -C -t {} -e -o beginning -J -q 2>/dev/null", port, topic);
+    Records out;
+    FILE* f = popen(cmd.c_str(), "r");
+    if (!f) return out;
+    std::string line;
+    char buf[1 << 16];
+    while (fgets(buf, sizeof buf, f)) {
+      line += buf;
+      if (line.empty() || line.back() != '\n') continue;
+      rapidjson::Document d;
+      d.Parse(line.c_str(), line.size());
+      if (!d.HasParseError() && d.IsObject()) out.push_back(std::move(d));
+      line.clear();
+    }
+    pclose(f);
+    return out;
+  }
+
+  Records wait_for(int port, const std::string& topic, size_t n, std::chrono::seconds limit) {
+    auto deadline = std::chrono::steady_clock::now() + limit;
+    Records r;
+    while (std::chrono::steady_clock::now() < deadline) {
+      r = kcat(port, topic);
+      if (r.size() >= n) return r;
+      std::this_thread::sleep_for(200ms);
+    }
+    return r;
+  }
+
+  static rapidjson::Document parse(const rapidjson::Value& v) {
+    rapidjson::Document d;
+    if (v.IsString()) d.Parse(v.GetString(), v.GetStringLength());
+    return d;
+  }
+
+  // Every id in 1..expected is created exactly once, and no change (LSN, id) repeats.
+  void expect_exactly_once(const Records& recs, int expected) {
+    std::multiset<int64_t> ids;
+    std::set<std::pair<int64_t, int64_t>> positions;
+    for (const auto& r : recs) {
+      if (r["payload"].IsNull()) continue;
+      auto v = parse(r["payload"]);
+      ASSERT_TRUE(v.IsObject());
+      if (std::string(v["op"].GetString()) != "c") continue;
+      int64_t id = v["after"]["id"].GetInt64();
+      ids.insert(id);
+      EXPECT_TRUE(positions.insert({v["source"]["lsn"].GetInt64(), id}).second)
+          << "duplicate change at LSN " << v["source"]["lsn"].GetInt64();
+    }
+    int missing = 0, dup = 0;
+    for (int i = 1; i <= expected; ++i) {
+      auto n = ids.count(i);
+      missing += n == 0;
+      dup += n > 1;
+    }
+    EXPECT_EQ(missing, 0) << "changes lost";
+    EXPECT_EQ(dup, 0) << "changes duplicated";
+    EXPECT_EQ(ids.size(), size_t(expected));
+  }
+
+  void stop(Server& s) {
+    s.proc.signal(SIGTERM);
+    EXPECT_EQ(s.proc.wait(30s), 0) << s.proc.stderr_text();
+  }
+
+  std::string seed001_config() {
+    std::string cfg = dir + "/seed001.json";
+    std::ofstream(cfg) << fmt::format(
+        R"({{
+    "name": "postgres-connector",
+    "config": {{
+    "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
+    "topic.prefix": "cdc",
+    "database.user": "postgres",
+    "database.dbname": "{}",
+    "database.hostname": "127.0.0.1",
+    "database.port": "{}",
+    "database.password": "postgres",
+    "plugin.name": "pgoutput",
+    "decimal.handling.mode": "string"
+    }}
+    }})",
+        db, cluster().port());
+    return cfg;
+  }
+};
+
+TEST_F(CdcTopics, Seed001EventsInTheEmbeddedLog) {
+  sql("CREATE TABLE IF NOT EXISTS transactions (transaction_id VARCHAR(255) PRIMARY KEY, user_id "
+      "VARCHAR(255), timestamp TIMESTAMP, amount DECIMAL, currency VARCHAR(255), city "
+      "VARCHAR(255), country VARCHAR(255), merchant_name VARCHAR(255), payment_method "
+      "VARCHAR(255), ip_address VARCHAR(255), voucher_code VARCHAR(255), affiliateId "
+      "VARCHAR(255))");
+  std::string cfg = seed001_config();
+  create_slot("debezium");  // the seed sets no slot.name: Debezium's default
+  Server s = start_server(dir + "/data", {"--connector", cfg});
+  ASSERT_GT(s.port, 0);
+  const char* id = "6c1f0c1e-1d1b-4c37-9b53-0a6f3f1c7a11";
+  sql(fmt::format(
+      "INSERT INTO transactions VALUES ('{}', 'jdoe', '2024-02-27 10:00:00', 512.34, 'USD', "
+      "'Lagos', 'Nigeria', 'Acme', 'credit_card', '10.0.0.1', '', '0b8e')",
+      id));
+  sql("ALTER TABLE transactions REPLICA IDENTITY FULL");
+  sql(fmt::format("UPDATE transactions SET amount = amount + 150 where transaction_id = '{}'", id));
+  sql(fmt::format("DELETE FROM transactions WHERE transaction_id = '{}'", id));
+  Records r = wait_for(s.port, "cdc.public.transactions", 4, 60s);
+  ASSERT_EQ(r.size(), 4u) << s.proc.stderr_text();
+  std::string key = fmt::format(
+      R"({{"schema":{{"type":"struct","fields":[{{"type":"string","optional":false,"field":"transaction_id"}}],"optional":false,"name":"cdc.public.transactions.Key"}},"payload":{{"transaction_id":"{}"}}}})",
+      id);
+  for (size_t i = 0; i < r.size(); ++i) {
+    EXPECT_EQ(r[i]["offset"].GetInt64(), int64_t(i));
+    EXPECT_EQ(r[i]["partition"].GetInt(), 0);
+    EXPECT_STREQ(r[i]["key"].GetString(), key.c_str()) << "the key is JsonConverter's JSON";
+  }
+  auto c = parse(r[0]["payload"]), u = parse(r[1]["payload"]), d = parse(r[2]["payload"]);
+  EXPECT_STREQ(c["payload"]["op"].GetString(), "c");
+  EXPECT_STREQ(c["payload"]["after"]["amount"].GetString(), "512.34");
+  EXPECT_EQ(c["payload"]["after"]["timestamp"].GetInt64(), 1709028000000000LL);
+  EXPECT_STREQ(u["payload"]["op"].GetString(), "u");
+  EXPECT_STREQ(u["payload"]["before"]["amount"].GetString(), "512.34");
+  EXPECT_STREQ(u["payload"]["after"]["amount"].GetString(), "662.34");
+  EXPECT_STREQ(d["payload"]["op"].GetString(), "d");
+  EXPECT_STREQ(d["payload"]["before"]["city"].GetString(), "Lagos");
+  EXPECT_TRUE(d["payload"]["after"].IsNull());
+  EXPECT_TRUE(r[3]["payload"].IsNull()) << "the tombstone after the delete";
+  std::string schema = to_json(u["schema"]);
+  EXPECT_NE(schema.find(R"({"type":"string","optional":true,"field":"amount"})"), std::string::npos)
+      << schema;
+
+  // The position, where Kafka Connect keeps Debezium's.
+  Records offsets = kcat(s.port, "connect-offsets");
+  ASSERT_FALSE(offsets.empty());
+  EXPECT_STREQ(offsets.back()["key"].GetString(), R"(["postgres-connector",{"server":"cdc"}])");
+  auto pos = parse(offsets.back()["payload"]);
+  ASSERT_TRUE(pos.IsObject());
+  EXPECT_TRUE(pos["lsn"].IsUint64());
+  EXPECT_EQ(pos["sluice"]["partitions"]["cdc.public.transactions/0"].GetInt64(), 4);
+  stop(s);
+  // Stopped cleanly, the slot is confirmed past the delete.
+  auto slot = conn->exec(
+      "SELECT confirmed_flush_lsn - '0/0'::pg_lsn FROM pg_replication_slots WHERE slot_name = "
+      "'debezium'");
+  EXPECT_GE(std::stoll(slot.str(0, 0)), d["payload"]["source"]["lsn"].GetInt64());
+}
+
+TEST_F(CdcTopics, Seed003CustomersWithKeyChangeHeaders) {
+  sql("CREATE SCHEMA inventory;"
+      "CREATE TABLE inventory.customers (id SERIAL NOT NULL PRIMARY KEY, first_name VARCHAR(255) "
+      "NOT NULL, last_name VARCHAR(255) NOT NULL, email VARCHAR(255) NOT NULL UNIQUE);"
+      "ALTER SEQUENCE inventory.customers_id_seq RESTART WITH 1001;"
+      "ALTER TABLE inventory.customers REPLICA IDENTITY FULL;");
+  std::string cfg = dir + "/register-postgres.json";
+  std::ofstream(cfg) << fmt::format(
+      R"({{"name":"inventory-connector","config":{{"connector.class":"io.debezium.connector.postgresql.PostgresConnector","tasks.max":"1","database.hostname":"127.0.0.1","database.port":"{}","database.user":"postgres","database.password":"postgres","database.dbname":"{}","topic.prefix":"dbserver1","schema.include.list":"inventory","slot.name":"{}","snapshot.mode":"no_data"}}}})",
+      cluster().port(), db, slot_name());
+  create_slot();
+  Server s = start_server(dir + "/data", {"--connector", cfg, "--partitions", "3"});
+  ASSERT_GT(s.port, 0);
+  sql("SET search_path = inventory;"
+      "INSERT INTO customers(id,first_name,last_name,email) VALUES (1005, 'Hassen', 'Taidirt', "
+      "'hi@hassen.io')");
+  sql("SET search_path = inventory; UPDATE customers SET email='htaidirt@gmail.com' WHERE id=1005");
+  sql("SET search_path = inventory; UPDATE customers SET id=1006 WHERE id=1005");
+  // create, update, then the key change: delete + tombstone (old key), create (new key).
+  Records r = wait_for(s.port, "dbserver1.inventory.customers", 5, 60s);
+  ASSERT_EQ(r.size(), 5u) << s.proc.stderr_text();
+  const char* key_schema =
+      R"({"type":"struct","fields":[{"type":"int32","optional":false,"default":0,"field":"id"}],"optional":false,"name":"dbserver1.inventory.customers.Key"})";
+  std::string k1005 = fmt::format(R"({{"schema":{},"payload":{{"id":1005}}}})", key_schema);
+  std::string k1006 = fmt::format(R"({{"schema":{},"payload":{{"id":1006}}}})", key_schema);
+  std::map<std::string, std::vector<const rapidjson::Document*>> by_key;
+  for (const auto& rec : r) by_key[rec["key"].GetString()].push_back(&rec);
+  ASSERT_EQ(by_key[k1005].size(), 4u);
+  ASSERT_EQ(by_key[k1006].size(), 1u);
+  // Both keys are where murmur2 over the key bytes puts them, as the Java producer would.
+  int p1005 = (*by_key[k1005][0])["partition"].GetInt();
+  for (auto* rec : by_key[k1005]) EXPECT_EQ((*rec)["partition"].GetInt(), p1005);
+  auto ins = parse((*by_key[k1005][0])["payload"]);
+  EXPECT_EQ(to_json(ins["payload"]["after"]),
+            R"({"id":1005,"first_name":"Hassen","last_name":"Taidirt","email":"hi@hassen.io"})");
+  auto upd = parse((*by_key[k1005][1])["payload"]);
+  EXPECT_STREQ(upd["payload"]["op"].GetString(), "u");
+  EXPECT_STREQ(upd["payload"]["before"]["email"].GetString(), "hi@hassen.io");
+  EXPECT_STREQ(upd["payload"]["after"]["email"].GetString(), "htaidirt@gmail.com");
+  auto del = parse((*by_key[k1005][2])["payload"]);
+  EXPECT_STREQ(del["payload"]["op"].GetString(), "d");
+  EXPECT_TRUE((*by_key[k1005][3])["payload"].IsNull());
+  // Debezium's key-change headers: the other key's JSON as the header value.
+  const auto& dh = (*by_key[k1005][2])["headers"];
+  ASSERT_TRUE(dh.IsArray()) << to_json(*by_key[k1005][2]);
+  ASSERT_EQ(dh.Size(), 2u);
+  EXPECT_STREQ(dh[0].GetString(), "__debezium.newkey");
+  EXPECT_STREQ(dh[1].GetString(), R"({"id":1006})");
+  const auto& ch = (*by_key[k1006][0])["headers"];
+  ASSERT_TRUE(ch.IsArray());
+  EXPECT_STREQ(ch[0].GetString(), "__debezium.oldkey");
+  EXPECT_STREQ(ch[1].GetString(), R"({"id":1005})");
+  auto cre = parse((*by_key[k1006][0])["payload"]);
+  EXPECT_STREQ(cre["payload"]["op"].GetString(), "c");
+  EXPECT_EQ(cre["payload"]["after"]["id"].GetInt(), 1006);
+  stop(s);
+}
+
+TEST_F(CdcTopics, KillNineOfTheServerUnderLoadIsExactlyOnce) {
+  sql("CREATE TABLE e (id bigint PRIMARY KEY, v text)");
+  auto cfg = connector_file(R"("value.converter.schemas.enable":"false")");
+  create_slot();
+  std::string data = dir + "/data";
+  const int kRows = 20000;
+  std::atomic<bool> done{false};
+  std::thread writer([&] {
+    pg::Connection w(cluster().conninfo(db));
+    // Blocks of 2000 ids: one large transaction (written out before its commit, so a kill in
+    // it leaves records past the position), multi-row ones (rows sharing one LSN) and
+    // single-row ones.
+    for (int b = 1; b <= kRows; b += 2000) {
+      w.exec(fmt::format("INSERT INTO e SELECT g, 'v' FROM generate_series({}, {}) g", b, b + 999));
+      for (int i = b + 1000; i < b + 1500; i += 50)
+        w.exec(
+            fmt::format("INSERT INTO e SELECT g, 'v' FROM generate_series({}, {}) g", i, i + 49));
+      for (int i = b + 1500; i < b + 2000; ++i)
+        w.exec(fmt::format("INSERT INTO e VALUES ({}, 'v')", i));
+    }
+    done = true;
+  });
+  std::string logs;
+  for (int round = 0; round < 5; ++round) {
+    Server s = start_server(data, {"--connector", cfg, "--partitions", "3"});
+    std::this_thread::sleep_for(std::chrono::milliseconds(400 + 300 * round));
+    s.proc.signal(SIGKILL);
+    EXPECT_EQ(s.proc.wait(), 128 + SIGKILL);
+    logs += s.proc.stderr_text();
+  }
+  writer.join();
+  ASSERT_TRUE(done);
+  Server last = start_server(data, {"--connector", cfg, "--partitions", "3"});
+  ASSERT_GT(last.port, 0);
+  Records r = wait_for(last.port, "test.public.e", kRows, 120s);
+  // A moment more: anything beyond kRows would be a duplicate.
+  std::this_thread::sleep_for(1s);
+  r = kcat(last.port, "test.public.e");
+  logs += last.proc.stderr_text();
+  EXPECT_NE(logs.find("are not written twice"), std::string::npos)
+      << "no restart found records past its position; the test proves little:\n"
+      << logs;
+  stop(last);
+  EXPECT_EQ(r.size(), size_t(kRows));
+  expect_exactly_once(r, kRows);
+}
+
+TEST_F(CdcTopics, ExternalClusterThroughKafkaBootstrap) {
+  sql("CREATE TABLE e (id bigint PRIMARY KEY, v text)");
+  auto cfg = connector_file(R"("value.converter.schemas.enable":"false")");
+  create_slot();
+  // A: a sluice with no connectors, standing in for a Kafka cluster. B: the connector.
+  Server a = start_server(dir + "/a");
+  ASSERT_GT(a.port, 0);
+  std::string bootstrap = fmt::format("127.0.0.1:{}", a.port);
+  std::vector<std::string> b_args{"--connector", cfg, "--kafka-bootstrap", bootstrap};
+  Server b = start_server(dir + "/b", b_args);
+  ASSERT_GT(b.port, 0);
+  sql("INSERT INTO e SELECT g, 'v' FROM generate_series(1, 50) g");
+  Records r = wait_for(a.port, "test.public.e", 50, 60s);
+  ASSERT_EQ(r.size(), 50u) << b.proc.stderr_text();
+  auto first = parse(r[0]["payload"]);
+  EXPECT_STREQ(first["op"].GetString(), "c");
+  EXPECT_NE(std::string(r[0]["key"].GetString()).find(R"("payload":{"id":1})"), std::string::npos);
+  EXPECT_TRUE(kcat(b.port, "test.public.e").empty()) << "nothing in B's own log";
+
+  // kill -9 B, more changes meanwhile, start again: nothing twice, nothing lost.
+  b.proc.signal(SIGKILL);
+  b.proc.wait();
+  for (int i = 51; i <= 100; ++i) sql(fmt::format("INSERT INTO e VALUES ({}, 'v')", i));
+  Server b2 = start_server(dir + "/b", b_args);
+  ASSERT_GT(b2.port, 0);
+  r = wait_for(a.port, "test.public.e", 100, 60s);
+  std::this_thread::sleep_for(1s);
+  r = kcat(a.port, "test.public.e");
+  stop(b2);
+  EXPECT_EQ(r.size(), 100u) << b2.proc.stderr_text();
+  expect_exactly_once(r, 100);
+  Records offsets = kcat(a.port, "connect-offsets");
+  ASSERT_FALSE(offsets.empty());
+  EXPECT_STREQ(offsets.back()["key"].GetString(), R"(["test-connector",{"server":"test"}])");
+  stop(a);
+}
+
+TEST_F(CdcTopics, ABadConnectorConfigStopsTheServerWithItsProperty) {
+  std::string bad = dir + "/bad.json";
+  std::ofstream(bad) << config_json(R"("decimal.handling.mode":"fancy")");
+  Proc p = spawn_sluice(
+      {"run", "--data-dir", dir + "/data", "--kafka-listen", "127.0.0.1:0", "--connector", bad});
+  EXPECT_EQ(p.wait(30s), 2);
+  EXPECT_NE(p.stderr_text().find("decimal.handling.mode"), std::string::npos) << p.stderr_text();
+}
+
+}  // namespace
+}  // namespace sluice::test
