@@ -9,7 +9,8 @@
 #             Ratio: 1 KiB produce MiB/s / disk MiB/s (target >= 0.70)
 #   consume:  the same messages read back from the beginning (rdkafka_performance -C)
 #   latency:  bench/produce_latency at a fixed rate (default 51,200 1 KiB messages/s = 50 MiB/s),
-#             acks=all, produce call -> delivery report, p50/p99/p999 (target p99 < 10 ms)
+#             acks=all, produce call -> delivery report, p50/p99/p999 (target p99 < 10 ms); then
+#             at a fifth of that rate, for the latency of a broker that is not saturated
 #   memory:   VmRSS of the idle broker, VmHWM (peak) after the load
 # Sizes are MiB (1,048,576 bytes). Servers listen on 127.0.0.1 only.
 # Usage: bench/broker_bench.sh [--quick] [--seconds N] [--rate MSG/S] [--linger MS]
@@ -39,12 +40,13 @@ while [ $# -gt 0 ]; do
 done
 if [ "$QUICK" = 1 ]; then
   [ "$SECS_SET" = 1 ] || SECS=2
-  RUNS=1 LAT_SECS=3 DISK_MB=128
+  RUNS=1 LAT_SECS=3 LOW_SECS=2 DISK_MB=128
 else
-  RUNS=2 LAT_SECS=10 DISK_MB=$((SECS * 100))
+  RUNS=2 LAT_SECS=10 LOW_SECS=5 DISK_MB=$((SECS * 100))
   [ "$DISK_MB" -ge 256 ] || DISK_MB=256
 fi
 
+LOW_RATE=$((RATE / 5))
 build=${BUILD_DIR:-$root/build}
 perf_tool=$build/rdkafka-suite/bin/rdkafka_performance
 if [ ! -x "$build/sluice" ] || [ ! -x "$build/bench/produce_latency" ]; then
@@ -105,6 +107,22 @@ consume() {  # topic size count -> "msgs/s MiB/s"
   echo "$(calc "$count * 1000 / $ms" 0) $(calc "$count * $size * 1000 / $ms / 1048576" 1)"
 }
 
+latency_run() {  # topic rate seconds -> $lat_line "p50 p99 p999 max"; prints a line
+  local out r behind
+  out=$("$latency" "127.0.0.1:$port" "$1" --size 1024 --rate "$2" --seconds "$3" --warmup 1 \
+    -X "linger.ms=$LAT_LINGER" -X batch.size=1000000 2>"$work/latency.err") ||
+    { echo "produce_latency failed: $out" >&2; cat "$work/latency.err" >&2; exit 1; }
+  r=$(echo "$out" | sed -n 's/.* rate \([0-9]*\) msg.*/\1/p')
+  behind=$(echo "$out" | sed -n 's/.* behind \([0-9.]*\) ms.*/\1/p')
+  lat_line=$(echo "$out" |
+    sed -n 's/.* p50 \([0-9.]*\) p99 \([0-9.]*\) p999 \([0-9.]*\) max \([0-9.]*\).*/\1 \2 \3 \4/p')
+  [ -n "$lat_line" ] || { echo "produce_latency printed: $out" >&2; exit 1; }
+  set -- "$2" $lat_line
+  printf '%-44s p50 %s ms, p99 %s ms, p999 %s ms, max %s ms (sent %s msgs/s; sender at worst %s ms late)\n' \
+    "latency @ $(calc "$1 * 1024 / 1048576" 0) MiB/s, 1 KiB, linger.ms=$LAT_LINGER" \
+    "$2" "$3" "$4" "$5" "$r" "$behind"
+}
+
 echo "sluice broker benchmark ($(nproc) cores, data in $work on $(df -P "$work" | awk 'NR == 2 {print $1}'))"
 
 # Disk first (no broker running), again at the end.
@@ -143,17 +161,9 @@ for run in $(seq "$RUNS"); do
     printf '%-44s %8s MiB/s %9s msgs/s\n' "consume 1 KiB from the beginning" "$c1k_b" "$c1k_m"
     read -r c100_m c100_b < <(consume p100-1 100 "$n100")
     printf '%-44s %8s MiB/s %9s msgs/s\n' "consume 100 B from the beginning" "$c100_b" "$c100_m"
-    # Latency at a fixed rate, between the two throughput rounds.
-    lat=$("$latency" "127.0.0.1:$port" latency --size 1024 --rate "$RATE" --seconds "$LAT_SECS" \
-      --warmup 1 -X "linger.ms=$LAT_LINGER" -X batch.size=1000000 2>"$work/latency.err") ||
-      { echo "produce_latency failed: $lat" >&2; cat "$work/latency.err" >&2; exit 1; }
-    lat_rate=$(echo "$lat" | sed -n 's/.* rate \([0-9]*\) msg.*/\1/p')
-    lat_behind=$(echo "$lat" | sed -n 's/.* behind \([0-9.]*\) ms.*/\1/p')
-    read -r p50 p99 p999 pmax < <(echo "$lat" |
-      sed -n 's/.* p50 \([0-9.]*\) p99 \([0-9.]*\) p999 \([0-9.]*\) max \([0-9.]*\).*/\1 \2 \3 \4/p')
-    printf '%-44s p50 %s ms, p99 %s ms, p999 %s ms, max %s ms (sent %s msgs/s, sender at most %s ms behind)\n' \
-      "latency @ $(calc "$RATE * 1024 / 1048576" 0) MiB/s, 1 KiB, linger.ms=$LAT_LINGER" \
-      "$p50" "$p99" "$p999" "$pmax" "$lat_rate" "$lat_behind"
+    # Latency at a fixed rate, between the two throughput rounds; then at a fifth of it.
+    latency_run latency "$RATE" "$LAT_SECS"; lat_hi=$lat_line
+    latency_run latency-low "$LOW_RATE" "$LOW_SECS"; lat_lo=$lat_line
   fi
 done
 rss_after_kb=$(rss_kb VmRSS)
@@ -181,6 +191,10 @@ printf '  %-36s %12s %14s   %s of disk (>= 0.70: %s)\n' "produce 1 KiB acks=all"
 printf '  %-36s %12s %14s   %s of disk\n' "produce 100 B acks=all" "$p100_b" "$p100_m" "$(calc "$p100_b / $disk" 2)"
 printf '  %-36s %12s %14s\n' "consume 1 KiB" "$c1k_b" "$c1k_m"
 printf '  %-36s %12s %14s\n' "consume 100 B" "$c100_b" "$c100_m"
+read -r p50 p99 p999 pmax <<<"$lat_hi"
 printf '  %-36s %27s   p99 < 10 ms: %s\n' "latency @ $RATE msgs/s p50 / p99" "$p50 / $p99 ms" "$(verdict "$p99" 10 "<")"
-printf '  %-36s %27s\n' "latency p999 / max" "$p999 / $pmax ms"
+printf '  %-36s %27s\n' "  p999 / max" "$p999 / $pmax ms"
+read -r p50 p99 p999 pmax <<<"$lat_lo"
+printf '  %-36s %27s\n' "latency @ $LOW_RATE msgs/s p50 / p99" "$p50 / $p99 ms"
+printf '  %-36s %27s\n' "  p999 / max" "$p999 / $pmax ms"
 printf '  %-36s %27s\n' "sluice RSS idle / after / peak" "$((idle_kb / 1024)) / $((rss_after_kb / 1024)) / $((peak_kb / 1024)) MiB"

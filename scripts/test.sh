@@ -22,6 +22,38 @@ events=$(grep -c "cdc.public.transactions" "$out" || true)
 echo "demo printed $events events"
 [ "$events" -gt 5 ] || { cat "$out"; echo "demo produced too few events"; exit 1; }
 
+# Starts `sluice run` on a free port with the given data dir and extra flags; sets server_pid
+# and server_port.
+start_server() {
+  local data=$1; shift
+  rm -f "$data.port"
+  "$root/build/sluice" run --data-dir "$data" --kafka-listen 127.0.0.1:0 --port-file "$data.port" \
+    "$@" >"$data.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 1 100); do [ -s "$data.port" ] && break; sleep 0.1; done
+  server_port=$(cat "$data.port")
+}
+
+echo "== librdkafka's own test suite against sluice run"
+bash "$root/tests/rdkafka_suite/build.sh" "$root/build/rdkafka-suite"
+suite_dir=$(mktemp -d)
+start_server "$suite_dir/data" --partitions 4 --group-initial-rebalance-delay-ms 0
+suite_rc=0
+bash "$root/tests/rdkafka_suite/run.sh" "127.0.0.1:$server_port" || suite_rc=$?
+kill "$server_pid"; wait "$server_pid" || true
+[ "$suite_rc" = 0 ] || { tail -50 "$suite_dir/data.log"; exit 1; }
+rm -rf "$suite_dir"
+
+if [ -x "$root/tests/kafkajs/run.sh" ] || [ -f "$root/tests/kafkajs/run.sh" ]; then
+  echo "== KafkaJS against sluice run"
+  bash "$root/tests/kafkajs/run.sh" "$root/build/sluice"
+fi
+
+if [ -f "$root/scripts/fuzz.sh" ]; then
+  echo "== fuzzing the request decoder (bounded)"
+  bash "$root/scripts/fuzz.sh" 30
+fi
+
 if [ "$sanitize" = 1 ]; then
   echo "== build (ASan+UBSan)"
   bash "$root/scripts/build.sh" "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DSLUICE_SANITIZE=ON

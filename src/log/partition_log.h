@@ -32,7 +32,8 @@ class PartitionLog {
   PartitionLog& operator=(const PartitionLog&) = delete;
 
   // Appends one well-formed v2 batch and assigns its offsets; returns its base offset. Throws
-  // std::invalid_argument (naming the fault) for a malformed batch. Durable after sync().
+  // std::invalid_argument (naming the fault) for a malformed batch; its CRC is the caller's to
+  // check (once, on the hot path). Durable after sync().
   int64_t append(std::string batch);
   // fdatasync of everything appended so far.
   void sync();

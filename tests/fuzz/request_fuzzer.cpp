@@ -38,6 +38,7 @@
 //                              CreateTopics/CreatePartitions), e.g. to reproduce a DoS.
 //   SLUICE_FUZZ_LENIENT=1      report failed restarts and unanswered requests without aborting.
 //   SLUICE_FUZZ_VERBOSE=1      print every exception and check failure, not just the first.
+//   SLUICE_FUZZ_TRACE=1        print each request and the start of its answer (to check seeds).
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -83,6 +84,7 @@ constexpr int64_t kMaxTickMs = int64_t(1) << 32;
 bool g_no_limits = false;
 bool g_lenient = false;
 bool g_verbose = false;
+bool g_trace = false;
 size_t g_reset_every = 1;
 std::string g_root;  // temporary directory holding every broker's data
 
@@ -368,6 +370,7 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
   g_no_limits = flag("SLUICE_FUZZ_NO_LIMITS");
   g_lenient = flag("SLUICE_FUZZ_LENIENT");
   g_verbose = flag("SLUICE_FUZZ_VERBOSE");
+  g_trace = flag("SLUICE_FUZZ_TRACE");
   if (const char* v = getenv("SLUICE_FUZZ_RESET_EVERY"); v && atoi(v) > 0)
     g_reset_every = size_t(atoi(v));
   // tmpfs when there is one: the log fsyncs a lot.
@@ -414,6 +417,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       continue;
     }
     if (key == -1) {
+      if (g_trace) fprintf(stderr, "[trace] tick\n");
       tick(env, frame);
       continue;
     }
@@ -423,6 +427,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (!within_limits(frame)) continue;
 
     std::string api;
+    if (g_trace)
+      fprintf(stderr, "[trace] request #%d: api %d v%d, %zu bytes\n", answers->made.load(), key,
+              frame.size() >= 4 ? int(int16_t(uint16_t(uint8_t(frame[2])) << 8 | uint8_t(frame[3])))
+                                : -1,
+              frame.size());
     try {
       auto d = kafka::dispatch(
           frame, env.broker, session, env.apis, [&](const kafka::RequestHeader& h) {
@@ -438,19 +447,36 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                 [answers, id, join, version](kafka::Responder::Outcome o, std::string body) {
                   if (join && o != kafka::Responder::Outcome::none)
                     learn_member_id(*answers, version, body);
+                  if (g_trace) {
+                    std::string hex;
+                    for (size_t i = 0; i < std::min<size_t>(body.size(), 24); ++i) {
+                      char b[4];
+                      snprintf(b, sizeof b, "%02x", uint8_t(body[i]));
+                      hex += b;
+                    }
+                    fprintf(stderr, "[trace]   answer #%d (%s, %zu bytes): %s\n", id,
+                            o == kafka::Responder::Outcome::send   ? "send"
+                            : o == kafka::Responder::Outcome::none ? "none"
+                                                                   : "close",
+                            body.size(), hex.c_str());
+                  }
                   if (o == kafka::Responder::Outcome::close) answers->closed = true;
                   std::lock_guard lock(answers->mu);
                   answers->open.erase(id);
                   ++answers->done;
                 });
           });
-      if (d.kind == kafka::DispatchResult::Kind::reject) break;
+      if (d.kind == kafka::DispatchResult::Kind::reject) {
+        if (g_trace) fprintf(stderr, "[trace] rejected: %s\n", d.reason.c_str());
+        break;
+      }
       if (d.kind == kafka::DispatchResult::Kind::unsupported_api_versions)
         (void)kafka::api_versions_unsupported(env.apis);
       if (session.sasl_handshake_done && session.sasl_handshake_version == 0 &&
           !session.authenticated)
         raw_sasl_next = true;
-    } catch (const kafka::WireError&) {
+    } catch (const kafka::WireError& e) {
+      if (g_trace) fprintf(stderr, "[trace] WireError: %s\n", e.what());
       break;  // malformed: the server closes the connection
     } catch (const std::exception& e) {
       note(std::string(typeid(e).name()) + " from API " + api.substr(0, api.find('v')), e.what());

@@ -249,19 +249,50 @@ TEST_F(CdcTopics, Seed003CustomersWithKeyChangeHeaders) {
   stop(s);
 }
 
+// Bytes in the log's segments of a topic (0 before its first write).
+uint64_t topic_bytes(const std::string& data_dir, const std::string& topic) {
+  std::error_code ec;
+  uint64_t n = 0;
+  for (auto it = std::filesystem::recursive_directory_iterator(data_dir + "/topics/" + topic, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (it->path().extension() == ".log") n += it->file_size(ec);
+  return n;
+}
+
 TEST_F(CdcTopics, KillNineOfTheServerUnderLoadIsExactlyOnce) {
   sql("CREATE TABLE e (id bigint PRIMARY KEY, v text)");
   auto cfg = connector_file(R"("value.converter.schemas.enable":"false")");
   create_slot();
   std::string data = dir + "/data";
-  const int kRows = 20000;
+  std::vector<std::string> args{"--connector", cfg, "--partitions", "3"};
+  std::string logs;
+
+  // First a kill that surely leaves records past the position: a large transaction is written
+  // out in chunks before its commit arrives; kill as soon as the first chunk is in the log.
+  const int kLarge = 30000;
+  {
+    Server s = start_server(data, args);
+    std::thread big([&] {
+      pg::Connection w(cluster().conninfo(db));
+      w.exec(fmt::format("INSERT INTO e SELECT g, 'v' FROM generate_series(1, {}) g", kLarge));
+    });
+    auto deadline = std::chrono::steady_clock::now() + 60s;
+    while (topic_bytes(data, "test.public.e") == 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(1ms);
+    s.proc.signal(SIGKILL);
+    EXPECT_EQ(s.proc.wait(), 128 + SIGKILL);
+    big.join();
+    logs += s.proc.stderr_text();
+  }
+
+  // Then kills at arbitrary moments while changes keep coming.
+  const int kRows = kLarge + 20000;
   std::atomic<bool> done{false};
   std::thread writer([&] {
     pg::Connection w(cluster().conninfo(db));
-    // Blocks of 2000 ids: one large transaction (written out before its commit, so a kill in
-    // it leaves records past the position), multi-row ones (rows sharing one LSN) and
+    // Blocks of 2000 ids: a larger transaction, multi-row ones (rows sharing one LSN) and
     // single-row ones.
-    for (int b = 1; b <= kRows; b += 2000) {
+    for (int b = kLarge + 1; b <= kRows; b += 2000) {
       w.exec(fmt::format("INSERT INTO e SELECT g, 'v' FROM generate_series({}, {}) g", b, b + 999));
       for (int i = b + 1000; i < b + 1500; i += 50)
         w.exec(
@@ -271,9 +302,8 @@ TEST_F(CdcTopics, KillNineOfTheServerUnderLoadIsExactlyOnce) {
     }
     done = true;
   });
-  std::string logs;
-  for (int round = 0; round < 5; ++round) {
-    Server s = start_server(data, {"--connector", cfg, "--partitions", "3"});
+  for (int round = 0; round < 4; ++round) {
+    Server s = start_server(data, args);
     std::this_thread::sleep_for(std::chrono::milliseconds(400 + 300 * round));
     s.proc.signal(SIGKILL);
     EXPECT_EQ(s.proc.wait(), 128 + SIGKILL);
@@ -281,15 +311,15 @@ TEST_F(CdcTopics, KillNineOfTheServerUnderLoadIsExactlyOnce) {
   }
   writer.join();
   ASSERT_TRUE(done);
-  Server last = start_server(data, {"--connector", cfg, "--partitions", "3"});
+  Server last = start_server(data, args);
   ASSERT_GT(last.port, 0);
-  Records r = wait_for(last.port, "test.public.e", kRows, 120s);
+  Records r = wait_for(last.port, "test.public.e", kRows, 180s);
   // A moment more: anything beyond kRows would be a duplicate.
   std::this_thread::sleep_for(1s);
   r = kcat(last.port, "test.public.e");
   logs += last.proc.stderr_text();
   EXPECT_NE(logs.find("are not written twice"), std::string::npos)
-      << "no restart found records past its position; the test proves little:\n"
+      << "no restart found records past its position:\n"
       << logs;
   stop(last);
   EXPECT_EQ(r.size(), size_t(kRows));

@@ -96,9 +96,18 @@ describe('admin client', { timeout: 60000 }, () => {
     assert.ok(!(await admin.listTopics()).includes(topic), 'rejected topic was not created');
   });
 
-  test('createTopics with KafkaJS defaults (numPartitions and replicationFactor -1 = broker defaults)', async () => {
-    // KafkaJS sends -1 for both when they are not given; Kafka >= 2.4 (KIP-464) resolves -1 to
-    // num.partitions / default.replication.factor whatever the CreateTopics version.
+  // KafkaJS sends -1 for numPartitions and replicationFactor when they are not given, and speaks
+  // CreateTopics v0-v3. Kafka >= 2.4 (KIP-464) resolves -1 to num.partitions /
+  // default.replication.factor whatever the request version (only the Java client refuses to
+  // send -1 below v4), so the usual KafkaJS call without replicationFactor works on Kafka.
+  test('createTopics without replicationFactor (KafkaJS sends -1: broker default)', async () => {
+    const topic = newTopic('kjs-admin-default-rf');
+    assert.equal(await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true }), true);
+    const md = await admin.fetchTopicMetadata({ topics: [topic] });
+    assert.equal(md.topics[0].partitions.length, 3);
+  });
+
+  test('createTopics without numPartitions and replicationFactor (both -1: broker defaults)', async () => {
     const topic = newTopic('kjs-admin-defaults');
     assert.equal(await admin.createTopics({ topics: [{ topic }], waitForLeaders: true }), true);
     const md = await admin.fetchTopicMetadata({ topics: [topic] });

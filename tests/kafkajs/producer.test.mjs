@@ -155,3 +155,39 @@ test('producer with a null key and null value (tombstone), single message per se
     await disconnectAll(admin);
   }
 });
+
+test('idempotent producer (InitProducerId, sequence numbers)', { timeout: 30000 }, async () => {
+  const kafka = makeKafka();
+  const topic = uniqueName('kjs-idem');
+  const admin = kafka.admin();
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const consumer = kafka.consumer({ groupId: uniqueName('kjs-idem-g'), ...FAST_CONSUMER });
+  try {
+    await admin.connect();
+    await createTopic(admin, topic, 1);
+    await producer.connect();
+    const r1 = await producer.send({ topic, acks: -1, compression: CompressionTypes.GZIP,
+      messages: [0, 1, 2].map((i) => ({ key: `k${i}`, value: `v${i}` })) });
+    const r2 = await producer.send({ topic, acks: -1, messages: [3, 4].map((i) => ({ key: `k${i}`, value: `v${i}` })) });
+    assert.equal(r1[0].baseOffset, '0');
+    assert.equal(r2[0].baseOffset, '3');
+
+    const got = [];
+    await consumer.connect();
+    await consumer.subscribe({ topics: [topic], fromBeginning: true });
+    await consumer.run({ eachMessage: async ({ message }) => { got.push(message); } });
+    await waitFor(() => got.length >= 5, { what: '5 messages', describe: () => `got ${got.length}` });
+    assert.deepEqual(got.map((m) => `${m.offset}:${m.key}=${m.value}`), ['0:k0=v0', '1:k1=v1', '2:k2=v2', '3:k3=v3', '4:k4=v4']);
+    // The batches carry the producer id the broker handed out and consecutive sequence numbers.
+    const ctx = got.map((m) => m.batchContext);
+    assert.ok(Number(ctx[0].producerId) >= 0, `producerId ${ctx[0].producerId}`);
+    assert.equal(ctx[0].producerEpoch, 0);
+    assert.equal(ctx[3].producerId, ctx[0].producerId);
+    assert.equal(ctx[0].firstSequence, 0);
+    assert.equal(ctx[3].firstSequence, 3);
+  } finally {
+    await disconnectAll(consumer, producer);
+    await admin.deleteTopics({ topics: [topic] }).catch(() => {});
+    await disconnectAll(admin);
+  }
+});

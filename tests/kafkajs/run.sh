@@ -4,8 +4,8 @@
 #   tests/kafkajs/run.sh [SLUICE_BINARY] [TEST_FILE...]
 #
 # SLUICE_BINARY defaults to build/sluice under the repo root (a relative path is looked up from
-# the current directory, then from the repo root; "" means the default). TEST_FILE (e.g. admin.test.mjs)
-# selects test files in tests/kafkajs; default: every *.test.mjs there.
+# the current directory, then from the repo root; "" means the default). TEST_FILE (e.g.
+# admin.test.mjs) selects test files in tests/kafkajs; default: every *.test.mjs there.
 #
 # Installs the npm dependencies with `npm ci` when node_modules is missing or stale (package.json
 # or package-lock.json changed since the last install), then starts two brokers of its own on

@@ -101,15 +101,18 @@ TEST_F(CreateTopicsTest, CreatesWithCountsAndConfigs) {
   EXPECT_EQ(r[0].message, "Topic 'c' already exists.");
 }
 
-TEST_F(CreateTopicsTest, MinusOneMeansDefaultFromV4Only) {
+TEST_F(CreateTopicsTest, MinusOneMeansTheBrokerDefault) {
   auto r = create({{"d4", -1, -1}}, 4);
   EXPECT_EQ(r[0].error, 0);
   EXPECT_EQ(partitions("d4"), 3);
-  r = create({{"d3", -1, 1}}, 3);
+  r = create({{"d3", -1, 1}, {"e3", 2, -1}}, 3);  // KafkaJS sends -1 with v3
+  EXPECT_EQ(r[0].error, 0);
+  EXPECT_EQ(r[1].error, 0);
+  EXPECT_EQ(partitions("d3"), 3);
+  EXPECT_EQ(partitions("e3"), 2);
+  r = create({{"z", 0, 1}, {"m", 1, -2}}, 3);
   EXPECT_EQ(r[0].error, err::kInvalidPartitions);
-  r = create({{"d3", 1, -1}}, 3);
-  EXPECT_EQ(r[0].error, err::kInvalidReplicationFactor);
-  EXPECT_EQ(partitions("d3"), -1);
+  EXPECT_EQ(r[1].error, err::kInvalidReplicationFactor);
 }
 
 TEST_F(CreateTopicsTest, RefusesWhatOneNodeCannotDo) {

@@ -60,7 +60,8 @@ struct CreatableTopic {
   std::vector<std::pair<std::string, std::optional<std::string>>> configs;
 };
 
-Outcome create_one(const CreatableTopic& t, int16_t version, bool validate_only, Broker& b) {
+Outcome create_one(const CreatableTopic& t, [[maybe_unused]] int16_t version, bool validate_only,
+                   Broker& b) {
   auto fail = [](int16_t e, std::string m) { return Outcome{e, std::move(m)}; };
   if (auto why = log::TopicStore::check_topic_name(t.name); !why.empty())
     return fail(err::kInvalidTopicException, why);
@@ -84,8 +85,9 @@ Outcome create_one(const CreatableTopic& t, int16_t version, bool validate_only,
       return fail(err::kInvalidReplicaAssignment, why);
     partitions = int32_t(lists.size());
   } else {
-    // -1 asks for the broker's default, from v4 on.
-    bool default_ok = version >= 4;
+    // -1 asks for the broker's default in every version, as brokers since Kafka 2.4 (KIP-464)
+    // accept it; only the Java client restricts it to v4.
+    bool default_ok = true;
     if (partitions == -1 && default_ok)
       partitions = 0;
     else if (partitions <= 0)
