@@ -223,7 +223,8 @@ std::optional<Position> KafkaSink::recover() {
     int64_t low = 0, high = 0;
     if (!split_partition_key(k, topic, id) || topic == heartbeat_topic_) continue;
     if (!watermarks(topic, id, low, high)) continue;
-    ps.skip = std::max<int64_t>(0, high - end);
+    ps.end = std::min(end, high);  // lower when the topic was deleted and made anew
+    ps.skip = high - ps.end;
     skips += uint64_t(ps.skip);
   }
   // Topics of the prefix not in the position: first written after it (all theirs is ours, the

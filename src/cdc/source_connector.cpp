@@ -227,7 +227,16 @@ void SourceConnector::ensure_slot(pg::Connection& conn, pg::ReplicationStream& r
         "a slot of its own for each output",
         config_.slot_name, format_lsn(*confirmed), format_lsn(resume_lsn_)));
   if (resume_lsn_ == 0 && confirmed) resume_lsn_ = *confirmed;
-  if (!r.is_null(0, 2) && first_attempt)
+  bool active = !r.is_null(0, 2);
+  // A reader that just let go (this connector removed and added again) may still hold the slot
+  // for a moment while its walsender exits.
+  for (int i = 0; active && first_attempt && i < 30; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    active = !conn.exec_params("SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1",
+                               {config_.slot_name})
+                  .is_null(0, 0);
+  }
+  if (active && first_attempt)
     throw FatalError(fmt::format(
         "replication slot '{}' is in use by another process (PID {}): two readers of one slot "
         "lose data. Fix: stop the other connector or client, or choose another slot.name",

@@ -46,7 +46,7 @@ void for_each_batch(const log::Partition& p, int64_t from, Fn&& fn) {
       size_t total = size_t(get_be32(chunk.data() + pos + 8)) + 12;
       if (total > chunk.size() - pos) break;
       std::string_view batch(chunk.data() + pos, total);
-      auto check = kafka::check_batch(batch);
+      auto check = kafka::check_batch(batch, /*verify_crc=*/false);  // checked when appended
       if (!check.ok())
         throw std::runtime_error(
             fmt::format("{}-{} at offset {}: {}", p.topic(), p.id(), off, check.error));
@@ -78,11 +78,12 @@ uint64_t TopicSink::pending_skips() const {
   return n;
 }
 
-std::deque<TopicSink::Run> TopicSink::our_runs(log::Partition& p, int64_t from) const {
+std::deque<TopicSink::Run> TopicSink::our_runs(log::Partition& p, int64_t from, int64_t pid,
+                                               int64_t prior_pid) {
   std::deque<Run> runs;
   for_each_batch(p, from, [&](const kafka::BatchHeader& h, std::string_view) {
     if (h.record_count <= 0 || h.producer_id < 0 ||
-        (h.producer_id != pid_ && h.producer_id != prior_pid_))
+        (h.producer_id != pid && h.producer_id != prior_pid))
       return;
     Run r{h.base_offset, h.record_count};
     if (r.offset < from) {  // never the case for our own batches; stay safe anyway
@@ -140,15 +141,10 @@ std::optional<Position> TopicSink::recover() {
   } else {
     epoch_ = int16_t(saved.epoch + 1);
   }
-  int64_t counted_pid = saved.producer_id, counted_prior = saved.prior_producer_id;
+  // Records of ours are those of the ids in the saved position.
   auto runs_of_saved = [&](log::Partition& p, int64_t from) {
-    if (counted_pid < 0) return std::deque<Run>{};  // a first start: nothing is ours yet
-    std::swap(pid_, counted_pid);
-    std::swap(prior_pid_, counted_prior);
-    auto runs = our_runs(p, from);
-    std::swap(pid_, counted_pid);
-    std::swap(prior_pid_, counted_prior);
-    return runs;
+    if (saved.producer_id < 0) return std::deque<Run>{};  // a first start: nothing is ours
+    return our_runs(p, from, saved.producer_id, saved.prior_producer_id);
   };
 
   for (const auto& [k, end] : saved.partitions) {
@@ -160,7 +156,9 @@ std::optional<Position> TopicSink::recover() {
     if (!split_partition_key(k, topic, id) || topic == heartbeat_topic_) continue;
     auto t = store_.find(topic);
     auto p = t ? t->partition(id) : nullptr;
-    if (p) ps.skip = runs_of_saved(*p, end);
+    if (!p) continue;
+    ps.end = std::min(end, p->end_offset());  // lower when the topic was deleted and made anew
+    ps.skip = runs_of_saved(*p, ps.end);
   }
   // A topic first written after the last position is not in the map but may hold our records
   // (a crash before the next save): look through the prefix's topics not yet known. Found ones
@@ -273,6 +271,7 @@ void TopicSink::write(std::string_view lines) {
 
 void TopicSink::append_batch(TopicState& t, PartitionState& ps) {
   int32_t count = int32_t(ps.batch->count());
+  if (int64_t(ps.next_seq) + count - 1 > INT32_MAX) next_epoch();
   std::string batch = ps.batch->finish(pid_, epoch_, ps.next_seq);
   ps.batch.reset();
   auto r = ps.part->append(std::move(batch), t.config);
@@ -315,6 +314,17 @@ void TopicSink::save(Position& pos) {
   append_position(sp);
 }
 
+void TopicSink::next_epoch() {
+  // Sequences ran out (2^31 records in one partition): the next epoch starts them at 0 again,
+  // durably first. The position saved last still holds (records since are counted by id).
+  if (epoch_ >= INT16_MAX - 1)
+    throw std::runtime_error("producer epochs exhausted: restart the connector");
+  SinkPosition sp = last_saved_;
+  sp.epoch = ++epoch_;
+  for (auto& [_, ps] : partitions_) ps.next_seq = 0;
+  append_position(sp);
+}
+
 void TopicSink::append_position(const SinkPosition& sp) {
   std::string value = encode_position_record(sp);
   int64_t now = now_ms();
@@ -328,6 +338,7 @@ void TopicSink::append_position(const SinkPosition& sp) {
   if (!store_.sync_wait({offsets_part_}))
     throw std::runtime_error(fmt::format(
         "cannot make the position durable: fsync of {} failed (see the log)", kOffsetsTopic));
+  last_saved_ = sp;
 }
 
 }  // namespace sluice::cdc

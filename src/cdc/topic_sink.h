@@ -78,9 +78,10 @@ class TopicSink : public Sink {
   TopicState& topic_state(std::string_view name);
   PartitionState& partition_state(TopicState& t, int32_t id);
   void append_batch(TopicState& t, PartitionState& p);
-  // Our batches (by producer id) in p from offset on.
-  std::deque<Run> our_runs(log::Partition& p, int64_t from) const;
-  void append_position(const SinkPosition& sp);
+  // The records in p from offset `from` on of batches by producer id pid or prior_pid.
+  static std::deque<Run> our_runs(log::Partition& p, int64_t from, int64_t pid, int64_t prior_pid);
+  void append_position(const SinkPosition& sp);  // durable when it returns
+  void next_epoch();
 
   log::TopicStore& store_;
   log::ProducerIds& ids_;
@@ -89,6 +90,7 @@ class TopicSink : public Sink {
   int16_t epoch_ = 0;
   std::shared_ptr<log::Topic> offsets_topic_;
   std::shared_ptr<log::Partition> offsets_part_;
+  SinkPosition last_saved_;
 
   std::map<std::string, PartitionState> partitions_;  // every partition ever written or found
   std::unordered_map<std::string, TopicState, StringHash, std::equal_to<>> topics_;

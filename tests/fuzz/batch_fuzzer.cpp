@@ -80,6 +80,7 @@ bool same(const std::vector<Record>& a, const std::vector<Record>& b) {
 }
 
 struct Outcome {
+  std::string batch;  // the records' views point here, or into scratch
   bool checked = false;
   std::string valid;  // validate_records
   std::string read;   // read_any_records
@@ -88,7 +89,9 @@ struct Outcome {
 };
 
 // What the broker does with a produced batch, and what a reader does with a stored one.
-void run_batch(std::string_view b, Outcome& o) {
+void run_batch(std::string batch, Outcome& o) {
+  o.batch = std::move(batch);
+  std::string_view b = o.batch;
   BatchCheck c = check_batch(b);
   if (!c.ok()) return;
   o.checked = true;
@@ -98,7 +101,8 @@ void run_batch(std::string_view b, Outcome& o) {
   (void)touch(o.records);
   if (o.valid.empty()) {
     // Accepted on produce: it must read back as the records the header declares.
-    if (!o.read.empty()) fail("validate_records accepted a batch read_any_records refuses:", o.read);
+    if (!o.read.empty())
+      fail("validate_records accepted a batch read_any_records refuses:", o.read);
     if (o.records.size() != size_t(h.record_count)) fail("record count differs from the header");
     for (size_t i = 0; i < o.records.size(); ++i)
       if (o.records[i].offset_delta != int64_t(i)) fail("offset deltas out of order");
@@ -142,7 +146,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   switch (op) {
     case 0: {
       Outcome o;
-      run_batch(rest, o);
+      run_batch(std::string(rest), o);
       break;
     }
     case 1: {
@@ -157,7 +161,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       fix_crc(b);
       Outcome o;
-      run_batch(b, o);
+      run_batch(std::move(b), o);
       break;
     }
     case 2: {
@@ -187,7 +191,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       run_batch(make_batch(count, int(codec), body), packed);
       if (!plain.checked || !packed.checked) fail("a well-framed batch failed check_batch");
       if (plain.valid != packed.valid)
-        fail("validation differs once compressed:", "'" + plain.valid + "' vs '" + packed.valid + "'");
+        fail("validation differs once compressed:",
+             "'" + plain.valid + "' vs '" + packed.valid + "'");
       if (plain.read != packed.read)
         fail("reading differs once compressed:", "'" + plain.read + "' vs '" + packed.read + "'");
       if (!same(plain.records, packed.records)) fail("records differ once compressed");

@@ -48,6 +48,8 @@ std::string tick(int32_t ms, bool restart = false) {
   return f;
 }
 
+// A batch as a producer writes it. The request fuzzer fills in a CRC of 0 (see there), so the
+// request seeds use crc0() to keep their batches open to mutation.
 std::string batch(Codec codec, int n, int64_t producer_id = -1, int16_t epoch = -1,
                   int32_t sequence = -1) {
   BatchBuilder b(1700000000000);
@@ -72,6 +74,11 @@ std::string batch(Codec codec, int n, int64_t producer_id = -1, int16_t epoch = 
   w.u32(sluice::crc32c(out.data() + 21, out.size() - 21));
   out.replace(17, 4, tmp);
   return out;
+}
+
+std::string crc0(std::string b) {
+  b.replace(17, 4, std::string(4, '\0'));
+  return b;
 }
 
 Body metadata_body(int16_t v, std::vector<std::string> topics, bool all = false) {
@@ -150,8 +157,8 @@ Body create_topics_body(int16_t v, const std::string& name, int32_t partitions,
 Body join_body(int16_t v, const std::string& group, const std::string& member) {
   return [=](Writer& w) {
     w.string(group);
-    w.i32(10000);                // session timeout
-    if (v >= 1) w.i32(20000);    // rebalance timeout
+    w.i32(10000);              // session timeout
+    if (v >= 1) w.i32(20000);  // rebalance timeout
     w.string(member);
     if (v >= 5) w.nullable_string(std::nullopt);
     w.string("consumer");
@@ -278,7 +285,8 @@ int main(int argc, char** argv) {
   auto make_t = frame(3, 4, metadata_body(4, {t}));  // auto-creates t (2 partitions)
 
   // Discovery.
-  for (int16_t v = 0; v <= 3; ++v) write(req, "api_versions_v" + std::to_string(v), frame(18, v, {}));
+  for (int16_t v = 0; v <= 3; ++v)
+    write(req, "api_versions_v" + std::to_string(v), frame(18, v, {}));
   write(req, "metadata_v0_all", frame(3, 0, metadata_body(0, {}, true)));
   write(req, "metadata_v1_all", frame(3, 1, metadata_body(1, {}, true)));
   write(req, "metadata_v4_create", make_t);
@@ -297,7 +305,8 @@ int main(int argc, char** argv) {
   for (int c = 0; c <= 4; ++c) {
     std::string b = batch(Codec(c), 3);
     write(req, std::string("produce_v7_") + codec_names[c],
-          make_t + frame(0, 7, produce_body(-1, t, 0, b)) + frame(1, 11, fetch_body(11, t, 0, 0)));
+          make_t + frame(0, 7, produce_body(-1, t, 0, c == 0 ? b : crc0(b))) +
+              frame(1, 11, fetch_body(11, t, 0, 0)));
     write(bat, std::string("batch_") + codec_names[c], std::string(1, char(c << 2)) + b);
     write(bat, std::string("fixup_") + codec_names[c], std::string(1, char(1 | (c << 2))) + b);
     write(bat, std::string("raw_") + codec_names[c],
@@ -305,38 +314,44 @@ int main(int argc, char** argv) {
   }
   {
     std::string plain = batch(Codec::none, 4);
-    write(bat, "wrap_zstd", std::string(1, char(3 | (4 << 2))) + char(4) +
-                                plain.substr(kBatchHeaderSize));
-    write(bat, "wrap_lz4", std::string(1, char(3 | (3 << 2))) + char(4) +
-                               plain.substr(kBatchHeaderSize));
+    write(bat, "wrap_zstd",
+          std::string(1, char(3 | (4 << 2))) + char(4) + plain.substr(kBatchHeaderSize));
+    write(bat, "wrap_lz4",
+          std::string(1, char(3 | (3 << 2))) + char(4) + plain.substr(kBatchHeaderSize));
   }
-  write(req, "produce_v3_acks1", make_t + frame(0, 3, produce_body(1, t, 1, batch(Codec::none, 2))));
-  write(req, "produce_acks0", make_t + frame(0, 5, produce_body(0, t, 0, batch(Codec::none, 1))));
+  write(req, "produce_v3_acks1",
+        make_t + frame(0, 3, produce_body(1, t, 1, crc0(batch(Codec::none, 2)))));
+  write(req, "produce_acks0",
+        make_t + frame(0, 5, produce_body(0, t, 0, crc0(batch(Codec::none, 1)))));
   write(req, "produce_idempotent",
-        make_t + frame(22, 0, [](Writer& w) {
-          w.nullable_string(std::nullopt);
-          w.i32(60000);
-        }) + frame(0, 7, produce_body(-1, t, 0, batch(Codec::none, 2, 0, 0, 0))) +
-            frame(0, 7, produce_body(-1, t, 0, batch(Codec::none, 2, 0, 0, 0))) +
-            frame(0, 7, produce_body(-1, t, 0, batch(Codec::none, 2, 0, 0, 2))));
+        make_t +
+            frame(22, 0,
+                  [](Writer& w) {
+                    w.nullable_string(std::nullopt);
+                    w.i32(60000);
+                  }) +
+            frame(0, 7, produce_body(-1, t, 0, crc0(batch(Codec::none, 2, 0, 0, 0)))) +
+            frame(0, 7, produce_body(-1, t, 0, crc0(batch(Codec::none, 2, 0, 0, 0)))) +
+            frame(0, 7, produce_body(-1, t, 0, crc0(batch(Codec::none, 2, 0, 0, 2)))));
   write(req, "fetch_v4_parked",
         make_t + frame(1, 4, fetch_body(4, t, 0, 0, 500, 1000)) +
-            frame(0, 7, produce_body(1, t, 0, batch(Codec::gzip, 5))) + tick(100) +
+            frame(0, 7, produce_body(1, t, 0, crc0(batch(Codec::gzip, 5)))) + tick(100) +
             frame(1, 7, fetch_body(7, t, 0, 3)));
   write(req, "list_offsets",
-        make_t + frame(0, 7, produce_body(1, t, 0, batch(Codec::lz4, 4))) +
-            frame(2, 5, [&](Writer& w) {
-              w.i32(-1);
-              w.i8(0);
-              w.array_count(1);
-              w.string(t);
-              w.array_count(3);
-              for (int64_t ts : {int64_t(-1), int64_t(-2), int64_t(1700000000002)}) {
-                w.i32(0);
-                w.i32(-1);
-                w.i64(ts);
-              }
-            }) +
+        make_t + frame(0, 7, produce_body(1, t, 0, crc0(batch(Codec::lz4, 4)))) +
+            frame(2, 5,
+                  [&](Writer& w) {
+                    w.i32(-1);
+                    w.i8(0);
+                    w.array_count(1);
+                    w.string(t);
+                    w.array_count(3);
+                    for (int64_t ts : {int64_t(-1), int64_t(-2), int64_t(1700000000002)}) {
+                      w.i32(0);
+                      w.i32(-1);
+                      w.i64(ts);
+                    }
+                  }) +
             frame(2, 0, [&](Writer& w) {
               w.i32(-1);
               w.array_count(1);
@@ -349,73 +364,76 @@ int main(int argc, char** argv) {
 
   // Admin.
   write(req, "create_topics_v4",
-        frame(19, 4, create_topics_body(4, "c", 3, {{"cleanup.policy", "compact"},
-                                                    {"segment.bytes", "1024"}})) +
-            frame(0, 7, produce_body(1, "c", 0, batch(Codec::none, 6))) +
-            frame(0, 7, produce_body(1, "c", 0, batch(Codec::snappy, 6))) + tick(1000) +
+        frame(19, 4,
+              create_topics_body(4, "c", 3,
+                                 {{"cleanup.policy", "compact"}, {"segment.bytes", "1024"}})) +
+            frame(0, 7, produce_body(1, "c", 0, crc0(batch(Codec::none, 6)))) +
+            frame(0, 7, produce_body(1, "c", 0, crc0(batch(Codec::snappy, 6)))) + tick(1000) +
             frame(1, 11, fetch_body(11, "c", 0, 0)));
   write(req, "create_topics_v0", frame(19, 0, create_topics_body(0, "d", 1)));
-  write(req, "create_partitions",
-        make_t + frame(37, 1, [&](Writer& w) {
-          w.array_count(1);
-          w.string(t);
-          w.i32(4);
-          w.array_count(-1);
-          w.i32(30000);
-          w.boolean(false);
-        }));
-  write(req, "delete_topics", make_t + frame(20, 3, strings_body({t, "nope"}, [](Writer& w) {
-                                      w.i32(30000);
-                                    })));
+  write(req, "create_partitions", make_t + frame(37, 1, [&](Writer& w) {
+                                    w.array_count(1);
+                                    w.string(t);
+                                    w.i32(4);
+                                    w.array_count(-1);
+                                    w.i32(30000);
+                                    w.boolean(false);
+                                  }));
+  write(req, "delete_topics",
+        make_t + frame(20, 3, strings_body({t, "nope"}, [](Writer& w) { w.i32(30000); })));
   write(req, "delete_records",
-        make_t + frame(0, 7, produce_body(1, t, 0, batch(Codec::none, 4))) +
-            frame(21, 1, [&](Writer& w) {
-              w.i32(0);
-              w.array_count(1);
-              w.string(t);
-              w.array_count(1);
-              w.i32(0);
-              w.i64(2);
-              w.i32(30000);
-            }) +
+        make_t + frame(0, 7, produce_body(1, t, 0, crc0(batch(Codec::none, 4)))) +
+            frame(21, 1,
+                  [&](Writer& w) {
+                    w.i32(0);
+                    w.array_count(1);
+                    w.string(t);
+                    w.array_count(1);
+                    w.i32(0);
+                    w.i64(2);
+                    w.i32(30000);
+                  }) +
             tick(0, true) + frame(1, 11, fetch_body(11, t, 0, 0)));
   write(req, "describe_configs_v3", make_t + frame(32, 3, [&](Writer& w) {
-          w.array_count(2);
-          w.i8(2);  // topic
-          w.string(t);
-          w.array_count(-1);
-          w.i8(4);  // broker
-          w.string("0");
-          w.array_count(1);
-          w.string("log.retention.ms");
-          w.boolean(true);
-          w.boolean(false);
-        }));
+                                      w.array_count(2);
+                                      w.i8(2);  // topic
+                                      w.string(t);
+                                      w.array_count(-1);
+                                      w.i8(4);  // broker
+                                      w.string("0");
+                                      w.array_count(1);
+                                      w.string("log.retention.ms");
+                                      w.boolean(true);
+                                      w.boolean(false);
+                                    }));
   write(req, "alter_configs",
-        make_t + frame(33, 1, [&](Writer& w) {
-          w.array_count(1);
-          w.i8(2);
-          w.string(t);
-          w.array_count(2);
-          w.string("retention.ms");
-          w.nullable_string("1000");
-          w.string("cleanup.policy");
-          w.nullable_string("compact,delete");
-          w.boolean(false);
-        }) + frame(0, 7, produce_body(1, t, 0, batch(Codec::zstd, 3))) + tick(100000, true));
+        make_t +
+            frame(33, 1,
+                  [&](Writer& w) {
+                    w.array_count(1);
+                    w.i8(2);
+                    w.string(t);
+                    w.array_count(2);
+                    w.string("retention.ms");
+                    w.nullable_string("1000");
+                    w.string("cleanup.policy");
+                    w.nullable_string("compact,delete");
+                    w.boolean(false);
+                  }) +
+            frame(0, 7, produce_body(1, t, 0, crc0(batch(Codec::zstd, 3)))) + tick(100000, true));
   write(req, "incremental_alter_configs", make_t + frame(44, 0, [&](Writer& w) {
-          w.array_count(1);
-          w.i8(2);
-          w.string(t);
-          w.array_count(2);
-          w.string("retention.bytes");
-          w.i8(0);  // set
-          w.nullable_string("100");
-          w.string("retention.ms");
-          w.i8(1);  // delete
-          w.nullable_string(std::nullopt);
-          w.boolean(false);
-        }));
+                                            w.array_count(1);
+                                            w.i8(2);
+                                            w.string(t);
+                                            w.array_count(2);
+                                            w.string("retention.bytes");
+                                            w.i8(0);  // set
+                                            w.nullable_string("100");
+                                            w.string("retention.ms");
+                                            w.i8(1);  // delete
+                                            w.nullable_string(std::nullopt);
+                                            w.boolean(false);
+                                          }));
 
   // A consumer group: join (the first join of a group waits out the initial rebalance delay),
   // sync as leader, heartbeat, commit, fetch offsets, describe, leave, delete. "@0" is the
@@ -456,10 +474,10 @@ int main(int argc, char** argv) {
     Writer w(raw);
     w.i32(int32_t(token.size()));
     w.raw(token);
-    write(req, "sasl_v0", frame(17, 0, [](Writer& w) { w.string("PLAIN"); }) + raw +
-                              frame(18, 2, {}));
+    write(req, "sasl_v0",
+          frame(17, 0, [](Writer& w) { w.string("PLAIN"); }) + raw + frame(18, 2, {}));
   }
-  write(req, "sasl_before_auth", frame(17, 1, [](Writer& w) { w.string("PLAIN"); }) +
-                                     frame(3, 1, metadata_body(1, {t})));
+  write(req, "sasl_before_auth",
+        frame(17, 1, [](Writer& w) { w.string("PLAIN"); }) + frame(3, 1, metadata_body(1, {t})));
   return 0;
 }

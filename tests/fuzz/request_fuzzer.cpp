@@ -11,15 +11,20 @@
 // SaslAuthenticate, and authenticated otherwise.
 //
 // A frame whose api key is -1 (0xffff) is a harness command, not a request:
-//   ff ff [int32 ms] [int8 op]  waits for pending fsyncs, runs posted work, moves the clock on
+//   ff ff [uint32 ms] [int8 op] waits for pending fsyncs, runs posted work, moves the clock on
 //                               by ms (fires due timers: session expiry, rebalances, fetch
 //                               deadlines), runs retention and compaction on every partition;
 //                               op & 1 then also restarts the broker on the same directory
-//                               (recovery, reloading committed offsets).
+//                               (recovery, reloading committed offsets); the connection
+//                               then starts over (pending answers dropped, authenticated as
+//                               before, as a client that reconnects).
 // Member ids are random, so an input cannot know them: the harness remembers the member ids
 // JoinGroup answers hand out, and replaces the string "@N" (int16 length 2, '@', a digit N) in a
 // request by the Nth of them (modulo how many), so inputs can go on to SyncGroup, Heartbeat,
 // OffsetCommit and LeaveGroup as members.
+// A record batch in a Produce request whose CRC field is 0 gets its CRC-32C filled in by the
+// harness, so that mutations inside it reach the record parsing, compaction and offset replay
+// instead of stopping at the CRC check (the seeds' batches have CRC 0; others go as they are).
 // After the last frame the harness settles: it drains fsyncs and posted work and moves the
 // clock far enough for every timer to fire, then checks that every request was answered.
 //
@@ -28,7 +33,9 @@
 // counted and the first of each kind printed (they may still deserve a look). Harness checks
 // that abort (so libFuzzer records the input):
 //   - a request still unanswered after settling (its client would wait forever);
-//   - a restart that fails (the broker would not come back up after what a client did).
+//   - a restart that fails (the broker would not come back up after what a client did), or
+//     that changes topics, partitions, their configs, log start and end offsets, or committed
+//     offsets (what the broker had acknowledged must come back as it was).
 //
 // Environment:
 //   SLUICE_FUZZ_RESET_EVERY=N  a fresh broker every N inputs (default 1: every input starts from
@@ -39,12 +46,15 @@
 //   SLUICE_FUZZ_LENIENT=1      report failed restarts and unanswered requests without aborting.
 //   SLUICE_FUZZ_VERBOSE=1      print every exception and check failure, not just the first.
 //   SLUICE_FUZZ_TRACE=1        print each request and the start of its answer (to check seeds).
+#include <fmt/format.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -57,9 +67,11 @@
 #include <typeinfo>
 #include <vector>
 
+#include "core/crc32c.h"
 #include "core/log.h"
 #include "kafka/group/coordinator.h"
 #include "kafka/group/manual_scheduler.h"
+#include "kafka/record_batch.h"
 #include "kafka/server/core_apis.h"
 #include "kafka/server/dispatch.h"
 #include "kafka/server/fetch_waiters.h"
@@ -121,7 +133,7 @@ struct Answers {
   std::atomic<int> done{0};
   std::atomic<bool> closed{false};
   std::mutex mu;
-  std::map<int, std::string> open;  // request number -> "api key/version", until answered
+  std::map<int, std::string> open;      // request number -> "api key/version", until answered
   std::vector<std::string> member_ids;  // from JoinGroup answers, in order
 };
 
@@ -260,6 +272,36 @@ uint32_t be32(const uint8_t* p) {
   return uint32_t(p[0]) << 24 | uint32_t(p[1]) << 16 | uint32_t(p[2]) << 8 | uint32_t(p[3]);
 }
 
+// Fills in the CRC of each record batch with CRC field 0 in a Produce (v3-7) request.
+void fix_produce_crcs(std::string& frame) {
+  try {
+    kafka::Reader r(frame);
+    if (r.i16() != 0) return;
+    r.i16();
+    r.i32();
+    r.nullable_string();
+    r.nullable_string();  // transactional id
+    r.i16();
+    r.i32();
+    int32_t nt = r.array_count(2);
+    for (int32_t i = 0; i < nt; ++i) {
+      r.string();
+      int32_t np = r.array_count(8);
+      for (int32_t j = 0; j < np; ++j) {
+        r.i32();
+        auto records = r.bytes();
+        if (!records || records->size() < kafka::kBatchHeaderSize) continue;
+        size_t at = size_t(records->data() - frame.data());
+        char* b = frame.data() + at;
+        if (b[17] || b[18] || b[19] || b[20]) continue;
+        uint32_t crc = crc32c(b + 21, records->size() - 21);
+        for (int k = 0; k < 4; ++k) b[17 + k] = char(crc >> (24 - 8 * k));
+      }
+    }
+  } catch (const kafka::WireError&) {
+  }
+}
+
 // Harness limits on requests that create partitions. Mirrors the handlers' decoding; a request
 // it cannot decode is let through (the handler refuses it before creating anything).
 bool within_limits(std::string_view frame) {
@@ -335,10 +377,52 @@ void settle(Env& env) {
   }
 }
 
-void tick(Env& env, std::string_view frame) {
+// What a restart must preserve: topics (partition count, config overrides, each partition's
+// start and end offsets) and committed offsets. Rendered as text, keyed by topic or group.
+std::map<std::string, std::string> durable_state(Env& env) {
+  std::map<std::string, std::string> out;
+  for (auto& t : env.topics->list()) {
+    std::string s = fmt::format("{} partitions;", t->partition_count());
+    const auto config = t->config();
+    for (auto& [k, v] : config.overrides()) s += fmt::format(" {}={};", k, v);
+    for (auto& p : t->partitions())
+      s += fmt::format(" p{} [{}, {});", p->id(), p->start_offset(), p->end_offset());
+    out["topic " + t->name()] = s;
+  }
+  for (auto& g : env.groups->list()) {
+    auto r = env.groups->fetch_offsets({g.group_id, std::nullopt});
+    std::string s;
+    for (auto& t : r.topics)
+      for (auto& p : t.partitions)
+        s += fmt::format(" {}-{}={} epoch {} '{}' error {};", t.name, p.partition, p.offset,
+                         p.leader_epoch, p.metadata, p.error);
+    // Membership is not durable: only groups with committed offsets must come back.
+    if (!s.empty() || r.error)
+      out["offsets of group " + g.group_id] = fmt::format("error {};", r.error) + s;
+  }
+  return out;
+}
+
+std::string describe_difference(const std::map<std::string, std::string>& before,
+                                const std::map<std::string, std::string>& after) {
+  std::string out;
+  for (auto& [k, v] : before) {
+    auto it = after.find(k);
+    if (it == after.end())
+      out += "\n  lost: " + k + ": " + v;
+    else if (it->second != v)
+      out += "\n  changed: " + k + ": " + v + "\n       now: " + it->second;
+  }
+  for (auto& [k, v] : after)
+    if (!before.count(k)) out += "\n  appeared: " + k + ": " + v;
+  return out;
+}
+
+// Returns true when it restarted the broker.
+bool tick(Env& env, std::string_view frame) {
   int64_t ms = 0;
   uint8_t op = 0;
-  if (frame.size() >= 6) ms = int32_t(be32(reinterpret_cast<const uint8_t*>(frame.data()) + 2));
+  if (frame.size() >= 6) ms = be32(reinterpret_cast<const uint8_t*>(frame.data()) + 2);
   if (frame.size() >= 7) op = uint8_t(frame[6]);
   ms = std::clamp<int64_t>(ms, 0, kMaxTickMs);
   drain_syncs(env);
@@ -347,16 +431,31 @@ void tick(Env& env, std::string_view frame) {
   env.sched->run_posted();
   maintain_all(env);
   if (op & 1) {
+    // Everything acknowledged so far is in the files (tmpfs or page cache: the process stops,
+    // the machine does not), so the broker must come back exactly as it was.
+    for (int i = 0; i < 16; ++i) {
+      drain_syncs(env);
+      if (!env.sched->run_posted()) break;
+    }
+    auto before = durable_state(env);
     close_broker(env);
     std::string why;
-    if (!open_broker(env, &why)) {
+    if (open_broker(env, &why)) {
+      auto after = durable_state(env);
+      if (before != after)
+        check(
+            false, "restart changed the state",
+            "the broker came back different after a restart:" + describe_difference(before, after));
+    } else {
       check(false, "restart failed", "the broker does not restart after this input: " + why);
       // Lenient: carry on with a fresh broker.
       close_broker(env);
       fs::remove_all(env.dir);
       if (!open_broker(env, &why)) fail_check("a fresh broker does not start: " + why);
     }
+    return true;
   }
+  return false;
 }
 
 }  // namespace
@@ -375,7 +474,16 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
     g_reset_every = size_t(atoi(v));
   // tmpfs when there is one: the log fsyncs a lot.
   std::string base = access("/dev/shm", W_OK) == 0 ? "/dev/shm" : fs::temp_directory_path();
-  std::string tmpl = base + "/sluice-fuzz-XXXXXX";
+  // A crash leaves its directory behind: remove those of fuzzers that are gone.
+  std::error_code ec;
+  for (const auto& e : fs::directory_iterator(base, ec)) {
+    std::string name = e.path().filename().string();
+    int pid = 0;
+    if (sscanf(name.c_str(), "sluice-fuzz-%d-", &pid) == 1 && pid > 0 && kill(pid, 0) != 0 &&
+        errno == ESRCH)
+      fs::remove_all(e.path(), ec);
+  }
+  std::string tmpl = base + "/sluice-fuzz-" + std::to_string(getpid()) + "-XXXXXX";
   if (!mkdtemp(tmpl.data())) {
     perror("mkdtemp");
     abort();
@@ -418,24 +526,41 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     }
     if (key == -1) {
       if (g_trace) fprintf(stderr, "[trace] tick\n");
-      tick(env, frame);
+      if (tick(env, frame)) {
+        // The connection died with the broker: its pending answers with it. The client
+        // reconnects (authenticated as before) and carries on.
+        std::lock_guard lock(answers->mu);
+        answers->open.clear();
+        bool authenticated = session.authenticated;
+        session = kafka::Session{};
+        session.client_host = "127.0.0.1";
+        session.authenticated = authenticated;
+        raw_sasl_next = false;
+      }
       continue;
     }
     if (frame.size() < 8) break;  // kafka_server.cpp refuses such frames
     std::string request = substitute_member_ids(*answers, frame);
+    fix_produce_crcs(request);
     frame = request;
     if (!within_limits(frame)) continue;
 
     std::string api;
+    int current = -1;
+    // A request whose handler threw is not answered: the server closes the connection.
+    auto forget_current = [&] {
+      std::lock_guard lock(answers->mu);
+      answers->open.erase(current);
+    };
     if (g_trace)
       fprintf(stderr, "[trace] request #%d: api %d v%d, %zu bytes\n", answers->made.load(), key,
               frame.size() >= 4 ? int(int16_t(uint16_t(uint8_t(frame[2])) << 8 | uint8_t(frame[3])))
                                 : -1,
               frame.size());
     try {
-      auto d = kafka::dispatch(
-          frame, env.broker, session, env.apis, [&](const kafka::RequestHeader& h) {
-            int id = answers->made++;
+      auto d =
+          kafka::dispatch(frame, env.broker, session, env.apis, [&](const kafka::RequestHeader& h) {
+            int id = current = answers->made++;
             api = std::to_string(h.api_key) + "v" + std::to_string(h.api_version);
             {
               std::lock_guard lock(answers->mu);
@@ -449,7 +574,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                     learn_member_id(*answers, version, body);
                   if (g_trace) {
                     std::string hex;
-                    for (size_t i = 0; i < std::min<size_t>(body.size(), 24); ++i) {
+                    for (size_t i = 0; i < std::min<size_t>(body.size(), 48); ++i) {
                       char b[4];
                       snprintf(b, sizeof b, "%02x", uint8_t(body[i]));
                       hex += b;
@@ -477,9 +602,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         raw_sasl_next = true;
     } catch (const kafka::WireError& e) {
       if (g_trace) fprintf(stderr, "[trace] WireError: %s\n", e.what());
+      forget_current();
       break;  // malformed: the server closes the connection
     } catch (const std::exception& e) {
       note(std::string(typeid(e).name()) + " from API " + api.substr(0, api.find('v')), e.what());
+      forget_current();
       break;  // the server closes the connection too
     }
     env.sched->run_posted();

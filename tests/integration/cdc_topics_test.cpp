@@ -10,7 +10,11 @@
 #include <set>
 #include <thread>
 
+#include "cdc/connector_host.h"
 #include "harness.h"
+#include "kafka/record_batch.h"
+#include "log/producer_ids.h"
+#include "log/topic_store.h"
 
 namespace sluice::test {
 namespace {
@@ -345,18 +349,31 @@ TEST_F(CdcTopics, ExternalClusterThroughKafkaBootstrap) {
   EXPECT_NE(std::string(r[0]["key"].GetString()).find(R"("payload":{"id":1})"), std::string::npos);
   EXPECT_TRUE(kcat(b.port, "test.public.e").empty()) << "nothing in B's own log";
 
-  // kill -9 B, more changes meanwhile, start again: nothing twice, nothing lost.
+  // kill -9 B while a large transaction is on its way to A (records there past B's position),
+  // more changes meanwhile, start again: nothing twice, nothing lost.
+  uint64_t before = topic_bytes(dir + "/a", "test.public.e");
+  std::thread big([&] {
+    pg::Connection w(cluster().conninfo(db));
+    w.exec("INSERT INTO e SELECT g, 'v' FROM generate_series(51, 20050) g");
+  });
+  auto deadline = std::chrono::steady_clock::now() + 60s;
+  while (topic_bytes(dir + "/a", "test.public.e") == before &&
+         std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(1ms);
   b.proc.signal(SIGKILL);
   b.proc.wait();
-  for (int i = 51; i <= 100; ++i) sql(fmt::format("INSERT INTO e VALUES ({}, 'v')", i));
+  big.join();
+  for (int i = 20051; i <= 20100; ++i) sql(fmt::format("INSERT INTO e VALUES ({}, 'v')", i));
   Server b2 = start_server(dir + "/b", b_args);
   ASSERT_GT(b2.port, 0);
-  r = wait_for(a.port, "test.public.e", 100, 60s);
+  r = wait_for(a.port, "test.public.e", 20100, 120s);
   std::this_thread::sleep_for(1s);
   r = kcat(a.port, "test.public.e");
   stop(b2);
-  EXPECT_EQ(r.size(), 100u) << b2.proc.stderr_text();
-  expect_exactly_once(r, 100);
+  EXPECT_NE(b2.proc.stderr_text().find("are not written twice"), std::string::npos)
+      << b2.proc.stderr_text();
+  EXPECT_EQ(r.size(), 20100u);
+  expect_exactly_once(r, 20100);
   Records offsets = kcat(a.port, "connect-offsets");
   ASSERT_FALSE(offsets.empty());
   EXPECT_STREQ(offsets.back()["key"].GetString(), R"(["test-connector",{"server":"test"}])");
@@ -370,6 +387,81 @@ TEST_F(CdcTopics, ABadConnectorConfigStopsTheServerWithItsProperty) {
       {"run", "--data-dir", dir + "/data", "--kafka-listen", "127.0.0.1:0", "--connector", bad});
   EXPECT_EQ(p.wait(30s), 2);
   EXPECT_NE(p.stderr_text().find("decimal.handling.mode"), std::string::npos) << p.stderr_text();
+}
+
+TEST_F(CdcTopics, HostAddsRemovesAndIsolatesAFailedConnector) {
+  sql("CREATE TABLE e (id bigint PRIMARY KEY)");
+  create_slot();
+  log::TopicStoreOptions o;
+  o.dir = dir + "/log";
+  log::TopicStore topics(o);
+  log::ProducerIds ids(dir + "/producer_ids");
+  cdc::ConnectorHost host(&topics, &ids, "");
+  std::string json = config_json(R"("value.converter.schemas.enable":"false")");
+  EXPECT_EQ(host.add(json), "test-connector");
+  EXPECT_THROW(host.add(json), std::invalid_argument) << "one connector per name";
+  EXPECT_THROW(host.add(config_json(R"("decimal.handling.mode":"fancy")")), std::invalid_argument);
+  EXPECT_THROW(host.add(dir + "/missing.json"), std::invalid_argument);
+
+  // A second connector whose slot belongs to another plugin fails alone.
+  sql(fmt::format("SELECT pg_create_logical_replication_slot('{}_td', 'test_decoding')",
+                  slot_name()));
+  std::string other =
+      config_json(R"("value.converter.schemas.enable":"false")", slot_name() + "_td");
+  other.replace(other.find("test-connector"), 14, "other");
+  EXPECT_EQ(host.add(other), "other");
+
+  auto count = [&] {
+    auto t = topics.find("test.public.e");
+    if (!t) return size_t(0);
+    auto p = t->partition(0);
+    size_t n = 0;
+    for (int64_t off = 0; off < p->end_offset();) {
+      std::string bytes = p->read(off, 1 << 20);
+      std::string_view rest = bytes;
+      while (rest.size() >= kafka::kBatchHeaderSize) {
+        auto h = kafka::check_batch(rest.substr(0, kafka::kBatchHeaderSize)).header;
+        n += size_t(h.record_count);
+        off = h.base_offset + h.last_offset_delta + 1;
+        rest.remove_prefix(h.total_size());
+      }
+    }
+    return n;
+  };
+  auto wait_count = [&](size_t n) {
+    for (int i = 0; i < 300 && count() < n; ++i) std::this_thread::sleep_for(100ms);
+    return count();
+  };
+  sql("INSERT INTO e SELECT generate_series(1, 10)");
+  EXPECT_EQ(wait_count(10), 10u);
+  std::map<std::string, cdc::ConnectorStatus> st;
+  for (int i = 0; i < 100; ++i) {
+    for (auto& s : host.status()) st[s.name] = s;
+    if (st["other"].state == cdc::ConnectorState::failed) break;
+    std::this_thread::sleep_for(100ms);
+  }
+  EXPECT_EQ(st["other"].state, cdc::ConnectorState::failed);
+  EXPECT_NE(st["other"].trace.find("test_decoding"), std::string::npos) << st["other"].trace;
+  EXPECT_EQ(st["test-connector"].state, cdc::ConnectorState::running);
+  EXPECT_EQ(st["test-connector"].records_written, 10u);
+  EXPECT_STREQ(cdc::to_string(st["other"].state), "FAILED");
+
+  // Removed and added again in the same process: a new epoch, sequences from 0.
+  host.remove("test-connector");
+  EXPECT_THROW(host.remove("test-connector"), std::out_of_range);
+  sql("INSERT INTO e SELECT generate_series(11, 20)");
+  std::string file = dir + "/c.json";
+  std::ofstream(file) << json;
+  EXPECT_EQ(host.add(file), "test-connector");
+  EXPECT_EQ(wait_count(20), 20u);
+  std::this_thread::sleep_for(500ms);
+  EXPECT_EQ(count(), 20u);
+  host.stop_all();
+  for (auto& s : host.status()) {
+    if (s.name == "test-connector") {
+      EXPECT_EQ(s.state, cdc::ConnectorState::stopped) << s.trace;
+    }
+  }
 }
 
 }  // namespace

@@ -94,6 +94,25 @@ TEST(RecordLine, EscapedTopicAndMalformedLines) {
     EXPECT_FALSE(parser.parse(bad, r)) << bad;
 }
 
+TEST(RecordLine, CutAndMangledLinesNeverCrash) {
+  std::string good =
+      R"({"topic":"t","partition":0,"key":{"a":[1,"x\"]"]},"value":{"s":"\\","n":null},"headers":{"h":"{\"id\":1}","k":[1]}})";
+  RecordLineParser parser;
+  RecordLine r;
+  ASSERT_TRUE(parser.parse(good, r)) << parser.error();
+  for (size_t n = 0; n < good.size(); ++n) {
+    std::string cut = good.substr(0, n);
+    EXPECT_FALSE(parser.parse(cut, r)) << cut;
+  }
+  const char replacements[] = {'"', '\\', '{', '}', '[', ']', ',', ':', 'x', '\0'};
+  for (size_t i = 0; i < good.size(); ++i)
+    for (char c : replacements) {
+      std::string m = good;
+      m[i] = c;
+      parser.parse(m, r);  // any answer, as long as it is one
+    }
+}
+
 TEST(RecordLine, ForEachLineSkipsAPartialTail) {
   std::vector<std::string> got;
   for_each_line("a\nbb\nccc", [&](std::string_view l) { got.emplace_back(l); });
