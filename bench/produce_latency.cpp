@@ -1,6 +1,7 @@
 // Rate-paced producer measuring per-message produce latency: from the rd_kafka_producev() call to
 // the delivery report. Messages sent during the warm-up are not counted. Prints one line:
-//   sent N delivered N failed N rate R msg/s (M MiB/s) behind B ms latency ms p50 X p99 Y p999 Z max W
+//   sent N delivered N failed N rate R msg/s (M MiB/s) behind B ms latency ms p50 X p99 Y p999 Z
+//   max W
 // Usage: produce_latency BROKERS TOPIC [--size BYTES] [--rate MSG/S] [--seconds N] [--warmup N]
 //                        [--acks A] [-X PROP=VALUE]...
 #include <librdkafka/rdkafka.h>
@@ -65,14 +66,20 @@ int main(int argc, char** argv) {
     std::string a = argv[i];
     if (i + 1 >= argc) usage();
     std::string v = argv[++i];
-    if (a == "--size") size = std::stoul(v);
-    else if (a == "--rate") rate = std::stod(v);
-    else if (a == "--seconds") seconds = std::stod(v);
-    else if (a == "--warmup") warmup = std::stod(v);
-    else if (a == "--acks") acks = v;
+    if (a == "--size")
+      size = std::stoul(v);
+    else if (a == "--rate")
+      rate = std::stod(v);
+    else if (a == "--seconds")
+      seconds = std::stod(v);
+    else if (a == "--warmup")
+      warmup = std::stod(v);
+    else if (a == "--acks")
+      acks = v;
     else if (a == "-X" && v.find('=') != std::string::npos)
       props.emplace_back(v.substr(0, v.find('=')), v.substr(v.find('=') + 1));
-    else usage();
+    else
+      usage();
   }
   if (rate <= 0 || seconds <= 0 || warmup < 0) usage();
 
@@ -131,10 +138,10 @@ int main(int argc, char** argv) {
     }
     if (i >= first_counted) behind_max = std::max(behind_max, now - due_at);
     st.sent_at[i] = now;
-    rd_kafka_resp_err_t e = rd_kafka_producev(
-        rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_VALUE(payload.data(), payload.size()),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-        RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(uintptr_t(i))), RD_KAFKA_V_END);
+    rd_kafka_resp_err_t e =
+        rd_kafka_producev(rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_VALUE(payload.data(), payload.size()),
+                          RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                          RD_KAFKA_V_OPAQUE(reinterpret_cast<void*>(uintptr_t(i))), RD_KAFKA_V_END);
     if (e == RD_KAFKA_RESP_ERR__QUEUE_FULL) {
       rd_kafka_poll(rk, 1);
       continue;
@@ -170,6 +177,7 @@ int main(int argc, char** argv) {
       total, st.delivered, st.failed, in_queue, achieved, achieved * double(size) / 1048576.0,
       double(behind_max) / 1e6, pct(0.50), pct(0.99), pct(0.999),
       lat.empty() ? 0.0 : double(lat.back()) / 1e6);
-  if (st.failed) std::fprintf(stderr, "produce_latency: first delivery error: %s\n", st.first_error);
+  if (st.failed)
+    std::fprintf(stderr, "produce_latency: first delivery error: %s\n", st.first_error);
   return st.failed || in_queue ? 1 : 0;
 }

@@ -38,7 +38,7 @@ struct RunArgs {
   std::string port_file;        // written with the bound port once listening
   std::vector<std::string> connectors;
   std::string kafka_bootstrap;  // connectors write to this Kafka cluster instead of the log
-  int32_t partitions = 1;  // default partition count of new topics
+  int32_t partitions = 1;       // default partition count of new topics
   bool no_auto_create = false;
   std::vector<std::string> topic_defaults;  // NAME=VALUE topic config defaults
   std::vector<std::string> sasl_users;      // USER:PASSWORD

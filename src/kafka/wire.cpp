@@ -8,8 +8,8 @@ namespace sluice::kafka {
 
 void Reader::need(size_t n) const {
   if (n > remaining())
-    throw WireError(fmt::format("truncated: {} bytes needed at byte {}, {} left", n, pos_,
-                                remaining()));
+    throw WireError(
+        fmt::format("truncated: {} bytes needed at byte {}, {} left", n, pos_, remaining()));
 }
 
 std::string_view Reader::raw(size_t n) {

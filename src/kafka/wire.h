@@ -27,13 +27,13 @@ class Reader {
   uint32_t u32();
   bool boolean() { return i8() != 0; }
   uint64_t uvarint();
-  std::string_view string();                    // non-null int16 length
+  std::string_view string();  // non-null int16 length
   std::optional<std::string_view> nullable_string();
-  std::optional<std::string_view> bytes();      // int32 length, -1 = null
+  std::optional<std::string_view> bytes();           // int32 length, -1 = null
   std::optional<std::string_view> compact_string();  // uvarint N+1, 0 = null
   std::optional<std::string_view> compact_bytes();
   // Array counts, checked against the bytes left so a forged count cannot make us allocate.
-  int32_t array_count(size_t min_element_size = 1);  // int32; -1 (null) is returned as -1
+  int32_t array_count(size_t min_element_size = 1);          // int32; -1 (null) is returned as -1
   int32_t compact_array_count(size_t min_element_size = 1);  // -1 for null
   void skip_tagged_fields();
   std::string_view raw(size_t n);

@@ -32,12 +32,12 @@ void ProducerIds::reserve() {
   int64_t end = reserved_end_ + kBlock;
   std::string tmp = path_ + ".tmp", text = std::to_string(end) + "\n";
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  bool ok = fd >= 0 && ::write(fd, text.data(), text.size()) == ssize_t(text.size()) &&
-            ::fsync(fd) == 0;
+  bool ok =
+      fd >= 0 && ::write(fd, text.data(), text.size()) == ssize_t(text.size()) && ::fsync(fd) == 0;
   if (fd >= 0) ::close(fd);
   if (!ok || ::rename(tmp.c_str(), path_.c_str()) != 0)
-    throw std::runtime_error(fmt::format("cannot save producer ids in {}: {}", path_,
-                                         std::strerror(errno)));
+    throw std::runtime_error(
+        fmt::format("cannot save producer ids in {}: {}", path_, std::strerror(errno)));
   sync_parent_directory(path_);
   reserved_end_ = end;
 }

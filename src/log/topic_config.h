@@ -35,7 +35,7 @@ class TopicConfig {
   void set(const std::string& name, const std::string& value) { overrides_[name] = value; }
   void erase(const std::string& name) { overrides_.erase(name); }
 
-  bool compact() const;  // cleanup.policy contains "compact"
+  bool compact() const;         // cleanup.policy contains "compact"
   bool delete_enabled() const;  // cleanup.policy contains "delete"
   int64_t retention_ms() const { return get_int("retention.ms"); }
   int64_t retention_bytes() const { return get_int("retention.bytes"); }

@@ -225,9 +225,10 @@ std::string TopicStore::check_topic_name(std::string_view name) {
   if (name.size() > 249) return "topic name is longer than 249 characters";
   for (char c : name)
     if (!(isalnum(uint8_t(c)) || c == '.' || c == '_' || c == '-'))
-      return fmt::format("topic name '{}' has a character other than ASCII alphanumerics, '.', "
-                         "'_' and '-'",
-                         name);
+      return fmt::format(
+          "topic name '{}' has a character other than ASCII alphanumerics, '.', "
+          "'_' and '-'",
+          name);
   return "";
 }
 
@@ -305,8 +306,7 @@ int16_t TopicStore::remove(const std::string& name, std::string* message) {
     impl_->topics.erase(it);
   }
   // Renamed first, so a crash mid-way never leaves a half-deleted topic that looks alive.
-  std::string gone =
-      options_.dir + "/topics/.deleted-" + name + "-" + std::to_string(wall_ms());
+  std::string gone = options_.dir + "/topics/.deleted-" + name + "-" + std::to_string(wall_ms());
   std::error_code ec;
   fs::rename(t->dir_, gone, ec);
   if (!ec) {
@@ -328,9 +328,10 @@ int16_t TopicStore::add_partitions(const std::string& name, int32_t total, bool 
   int32_t have = int32_t(t->partitions_.size());
   if (total <= have) {
     if (message)
-      *message = fmt::format("topic currently has {} partitions, which is higher than or equal "
-                             "to the requested {}",
-                             have, total);
+      *message = fmt::format(
+          "topic currently has {} partitions, which is higher than or equal "
+          "to the requested {}",
+          have, total);
     return err::kInvalidPartitions;
   }
   if (validate_only) return err::kNone;

@@ -23,8 +23,8 @@ namespace sluice::log {
 class PartitionLog;
 
 struct AppendResult {
-  int16_t error = 0;       // a Kafka error code; 0 on success
-  std::string message;     // why, when error != 0
+  int16_t error = 0;    // a Kafka error code; 0 on success
+  std::string message;  // why, when error != 0
   int64_t base_offset = -1;
   int64_t log_append_time = -1;  // set when the topic uses LogAppendTime
   int64_t log_start_offset = 0;
@@ -96,7 +96,8 @@ class Topic {
 struct TopicStoreOptions {
   std::string dir;
   int32_t default_partitions = 1;
-  std::map<std::string, std::string> broker_defaults;  // e.g. log.retention.ms given as retention.ms
+  std::map<std::string, std::string>
+      broker_defaults;  // e.g. log.retention.ms given as retention.ms
   int64_t maintenance_interval_ms = 30000;
 };
 

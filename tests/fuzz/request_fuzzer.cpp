@@ -18,13 +18,16 @@
 //                               (recovery, reloading committed offsets); the connection
 //                               then starts over (pending answers dropped, authenticated as
 //                               before, as a client that reconnects).
+//
 // Member ids are random, so an input cannot know them: the harness remembers the member ids
 // JoinGroup answers hand out, and replaces the string "@N" (int16 length 2, '@', a digit N) in a
 // request by the Nth of them (modulo how many), so inputs can go on to SyncGroup, Heartbeat,
 // OffsetCommit and LeaveGroup as members.
+//
 // A record batch in a Produce request whose CRC field is 0 gets its CRC-32C filled in by the
 // harness, so that mutations inside it reach the record parsing, compaction and offset replay
 // instead of stopping at the CRC check (the seeds' batches have CRC 0; others go as they are).
+//
 // After the last frame the harness settles: it drains fsyncs and posted work and moves the
 // clock far enough for every timer to fire, then checks that every request was answered.
 //
@@ -43,7 +46,7 @@
 //                              lets state carry over between inputs (faster, less exact).
 //   SLUICE_FUZZ_NO_LIMITS=1    drop the harness's resource limits (partition counts per
 //                              CreateTopics/CreatePartitions), e.g. to reproduce a DoS.
-//   SLUICE_FUZZ_LENIENT=1      report failed restarts and unanswered requests without aborting.
+//   SLUICE_FUZZ_LENIENT=1      report the harness checks' failures without aborting.
 //   SLUICE_FUZZ_VERBOSE=1      print every exception and check failure, not just the first.
 //   SLUICE_FUZZ_TRACE=1        print each request and the start of its answer (to check seeds).
 #include <fmt/format.h>

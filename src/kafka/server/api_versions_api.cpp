@@ -21,8 +21,6 @@ void api_versions(Request& req) {
 
 }  // namespace
 
-void register_api_versions(ApiTable& t) {
-  t.add({18, 0, 2, api_versions, true});
-}
+void register_api_versions(ApiTable& t) { t.add({18, 0, 2, api_versions, true}); }
 
 }  // namespace sluice::kafka

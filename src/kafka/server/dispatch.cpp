@@ -32,8 +32,8 @@ DispatchResult dispatch(std::string_view frame, Broker& broker, Session& session
   }
   if (!api) return reject(fmt::format("unknown API key {}", h.api_key));
   if (h.api_version < api->min_version || h.api_version > api->max_version)
-    return reject(fmt::format("API key {} version {} is not supported (versions {}-{})",
-                              h.api_key, h.api_version, api->min_version, api->max_version));
+    return reject(fmt::format("API key {} version {} is not supported (versions {}-{})", h.api_key,
+                              h.api_version, api->min_version, api->max_version));
   if (!session.authenticated && !api->before_auth)
     return reject(fmt::format("API key {} before SASL authentication", h.api_key));
   Request req{h, r, broker, session, make_responder(h)};

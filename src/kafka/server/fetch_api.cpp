@@ -77,7 +77,7 @@ std::string build(log::TopicStore& store, const FetchRequest& f, size_t& bytes, 
       w.i64(hw);
       w.i64(hw);  // last stable offset: no transactions, so the high watermark
       if (v >= 5) w.i64(start);
-      w.array_count(-1);  // aborted transactions: none
+      w.array_count(-1);       // aborted transactions: none
       if (v >= 11) w.i32(-1);  // preferred read replica
       w.bytes(data);
     }

@@ -19,7 +19,7 @@
 namespace sluice::log {
 class TopicStore;
 class ProducerIds;
-}
+}  // namespace sluice::log
 
 namespace sluice::kafka {
 
@@ -76,7 +76,7 @@ class Scheduler {
   using TimerId = uint64_t;
   virtual void post(std::function<void()> fn) = 0;  // any thread; runs on the network thread
   virtual TimerId after(int64_t ms, std::function<void()> fn) = 0;  // network thread only
-  virtual void cancel(TimerId id) = 0;                               // network thread only
+  virtual void cancel(TimerId id) = 0;                              // network thread only
 };
 
 struct BrokerConfig {

@@ -115,7 +115,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                            (uint32_t(uint8_t(self->size_buf_[1])) << 16) |
                                            (uint32_t(uint8_t(self->size_buf_[2])) << 8) |
                                            uint32_t(uint8_t(self->size_buf_[3])));
-                       if (n < (self->raw_sasl_next_ ? 1 : 8) || n > self->server_.broker.config.max_request_bytes)
+                       if (n < (self->raw_sasl_next_ ? 1 : 8) ||
+                           n > self->server_.broker.config.max_request_bytes)
                          return self->fail(fmt::format("frame size {} out of range", n));
                        self->read_body(size_t(n));
                      });
@@ -170,8 +171,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
         auto self = weak.lock();
         if (!self) return;
         p->done = true;
-        p->skip = o == Responder::Outcome::none ||
-                  (o == Responder::Outcome::close && body.empty());
+        p->skip = o == Responder::Outcome::none || (o == Responder::Outcome::close && body.empty());
         p->close = o == Responder::Outcome::close;
         p->body = std::move(body);
         self->pump();
@@ -238,12 +238,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
       queued_.pop_front();
     }
     for (auto& s : in_flight_) bufs.emplace_back(asio::buffer(s));
-    asio::async_write(sock_, bufs,
-                      [self = shared_from_this()](const asio::error_code& ec, size_t) {
-                        self->writing_ = false;
-                        if (ec) return self->close_now();
-                        self->write();
-                      });
+    asio::async_write(sock_, bufs, [self = shared_from_this()](const asio::error_code& ec, size_t) {
+      self->writing_ = false;
+      if (ec) return self->close_now();
+      self->write();
+    });
   }
 
   KafkaServer::Impl& server_;
@@ -314,8 +313,8 @@ void KafkaServer::start() {
   impl_->acceptor.set_option(tcp::acceptor::reuse_address(true));
   impl_->acceptor.bind(ep, ec);
   if (ec)
-    throw std::runtime_error(fmt::format("cannot listen on {}:{}: {}", impl_->host, impl_->port,
-                                         ec.message()));
+    throw std::runtime_error(
+        fmt::format("cannot listen on {}:{}: {}", impl_->host, impl_->port, ec.message()));
   impl_->acceptor.listen(asio::socket_base::max_listen_connections);
   impl_->port = impl_->acceptor.local_endpoint().port();
   if (impl_->broker.config.port == 0 || impl_->broker.config.port != impl_->port)

@@ -62,7 +62,7 @@ Found lookup(log::TopicStore& store, std::string_view topic, int32_t index, int6
 void list_offsets(Request& req) {
   int16_t v = req.header.api_version;
   Reader& in = req.body;
-  in.i32();  // replica id
+  in.i32();             // replica id
   if (v >= 2) in.i8();  // isolation level
   std::string out;
   Writer w(out);
