@@ -5,9 +5,15 @@
 #   B: TXNS single-row transactions (default 100,000)
 #   C: commit-to-durable-output latency at RATE transactions/s (default 10,000)
 # Usage: bench/capture_bench.sh [--rows N] [--txns N] [--rate N] [--seconds N] [--latency-only]
+#                               [--topics]
+# --topics: sluice's side is the server, `sluice run --connector`, writing the events to the
+# embedded log's topic cdc.public.transactions (fsynced, exactly once) instead of a file; a run
+# lasts from the server's start until the connector's saved position (connect-offsets, appended
+# only after the fsync) covers all the events, seen by polling with kcat. Peak RSS is the
+# server's VmHWM. No latency section (C) in this mode.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-ROWS=1000000 TXNS=100000 RATE=10000 SECONDS_C=10 SKIP_THROUGHPUT=0
+ROWS=1000000 TXNS=100000 RATE=10000 SECONDS_C=10 SKIP_THROUGHPUT=0 TOPICS=0
 while [ $# -gt 0 ]; do
   case $1 in
     --rows) ROWS=$2; shift 2 ;;
@@ -15,16 +21,26 @@ while [ $# -gt 0 ]; do
     --rate) RATE=$2; shift 2 ;;
     --seconds) SECONDS_C=$2; shift 2 ;;
     --latency-only) SKIP_THROUGHPUT=1; shift ;;
+    --topics) TOPICS=1; shift ;;
     *) echo "unknown argument $1" >&2; exit 2 ;;
   esac
 done
+if [ "$TOPICS" = 1 ]; then
+  [ "$SKIP_THROUGHPUT" = 0 ] || { echo "--latency-only and --topics exclude each other" >&2; exit 2; }
+  command -v kcat >/dev/null || { echo "--topics needs kcat" >&2; exit 2; }
+fi
 build=${BUILD_DIR:-$root/build}
 [ -x "$build/sluice" ] && [ -x "$build/bench/latency_probe" ] || bash "$root/scripts/build.sh" "$build" >/dev/null
 sluice=$build/sluice
 bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 work=$(mktemp -d /tmp/sluice-bench-XXXXXX)
 chmod 755 "$work"
-cleanup() { "$sluice" pg down --dir "$work/pg" >/dev/null 2>&1 || true; rm -rf "$work"; }
+cleanup() {
+  # A `sluice run` of --topics left running by an interrupted run: it is a child of a subshell.
+  if [ -s "$work/run.pid" ]; then kill -TERM "$(cat "$work/run.pid")" 2>/dev/null || true; sleep 1; fi
+  "$sluice" pg down --dir "$work/pg" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 "$sluice" pg up --dir "$work/pg" >/dev/null
@@ -87,13 +103,71 @@ run_sluice() {  # config events -> seconds; output size in $work/sluice.size, pe
   echo "$t1 - $t0" | bc -l
 }
 
+topic=cdc.public.transactions
+
+topic_end() {  # kafka-port partitions -> the topic's high watermark, summed over its partitions
+  local args=() p
+  for ((p = 0; p < $2; p++)); do args+=(-t "$topic:$p:-1"); done
+  { kcat -b "127.0.0.1:$1" -Q "${args[@]}" 2>/dev/null || true; } | awk '/ offset [0-9]+$/ {s += $NF} END {print s + 0}'
+}
+
+durable_end() {  # kafka-port -> the events the connector's last saved position covers
+  { kcat -b "127.0.0.1:$1" -C -t connect-offsets -p 0 -o -1 -c 1 -e -q -f '%s\n' 2>/dev/null || true; } |
+    { grep -o "\"$topic/[0-9]*\":[0-9]*" || true; } | awk -F: '{s += $2} END {print s + 0}'
+}
+
+run_topics() {  # config events -> seconds; topic bytes in $work/sluice.size, VmHWM in $work/sluice.rss
+  local cfg=$1 n=$2 data=$work/data t0 t1 pid kport parts="" got=0 deadline
+  rm -rf "$data" "$work/kport"
+  deadline=$(( $(date +%s) + 900 ))
+  t0=$(now)
+  "$sluice" run --data-dir "$data" --kafka-listen 127.0.0.1:0 --port-file "$work/kport" \
+    --connector "$cfg" </dev/null >/dev/null 2>"$work/sluice.err" &
+  pid=$!
+  echo "$pid" >"$work/run.pid"
+  alive() {
+    kill -0 "$pid" 2>/dev/null || { echo "sluice run exited early" >&2; cat "$work/sluice.err" >&2; exit 1; }
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "timed out at $got of $n events" >&2; exit 1; }
+  }
+  until [ -s "$work/kport" ]; do alive; sleep 0.01; done
+  kport=$(cat "$work/kport")
+  # Cheap polling of the high watermark (one ListOffsets request) until the topic holds all the
+  # events; the partition count once the connector has made the topic.
+  while :; do
+    alive
+    if [ -z "$parts" ] && kcat -b "127.0.0.1:$kport" -Q -t "$topic:0:-1" >/dev/null 2>&1; then
+      parts=$(kcat -b "127.0.0.1:$kport" -L -t "$topic" | grep -c '^ *partition [0-9]*,' || true)
+    fi
+    if [ -n "$parts" ]; then
+      got=$(topic_end "$kport" "$parts")
+      [ "$got" -ge "$n" ] && break
+    fi
+    sleep 0.02
+  done
+  # Then until they are durable: the position is saved only after the fsync.
+  until got=$(durable_end "$kport"); [ "$got" -ge "$n" ]; do alive; sleep 0.01; done
+  t1=$(now)
+  awk '/^VmHWM/ {print $2}' "/proc/$pid/status" >"$work/sluice.rss"
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" || { echo "sluice run exited with $? on SIGTERM" >&2; cat "$work/sluice.err" >&2; }
+  rm -f "$work/run.pid"
+  [ "$got" -eq "$n" ] || echo "warning: topic $topic holds $got events, $n expected" >&2
+  find "$data/topics/$topic" -name '*.log' -printf '%s\n' | awk '{s += $1} END {print s + 0}' \
+    >"$work/sluice.size"
+  rm -rf "$data"
+  echo "$t1 - $t0" | bc -l
+}
+
 report() {  # label events recv_s sluice_s
   local name=$1 n=$2 rs=$3 ss=$4
-  printf '%-38s pg_recvlogical %8.0f ev/s | sluice %8.0f ev/s %6.1f MB/s, peak RSS %s MB | ratio %.2f\n' \
-    "$name" "$(echo "$n / $rs" | bc -l)" "$(echo "$n / $ss" | bc -l)" \
+  printf '%-38s pg_recvlogical %8.0f ev/s | %s %8.0f ev/s %6.1f MB/s, peak RSS %s MB | ratio %.2f\n' \
+    "$name" "$(echo "$n / $rs" | bc -l)" "$side" "$(echo "$n / $ss" | bc -l)" \
     "$(echo "$(cat "$work/sluice.size") / $ss / 1048576" | bc -l)" \
     "$(( $(cat "$work/sluice.rss") / 1024 ))" "$(echo "$rs / $ss" | bc -l)"
 }
+
+if [ "$TOPICS" = 1 ]; then side="sluice run, topic" run_side=run_topics
+else side=sluice run_side=run_sluice; fi
 
 min() { echo "if ($1 < $2) $1 else $2" | bc -l; }
 
@@ -111,24 +185,29 @@ workload() {  # slot-prefix label events per_tx
   # faster run of each counts.
   local r1 r2 s1 s2 rs ss rss1
   r1=$(run_recvlogical "${name}_recv1" "$end")
-  s1=$(run_sluice "$(connector "${name}_plain1" false)" "$n")
+  s1=$($run_side "$(connector "${name}_plain1" false)" "$n")
   rss1=$(cat "$work/sluice.rss")
   r2=$(run_recvlogical "${name}_recv2" "$end")
-  s2=$(run_sluice "$(connector "${name}_plain2" false)" "$n")
+  s2=$($run_side "$(connector "${name}_plain2" false)" "$n")
   [ "$rss1" -gt "$(cat "$work/sluice.rss")" ] && echo "$rss1" >"$work/sluice.rss"
   rs=$(min "$r1" "$r2")
   ss=$(min "$s1" "$s2")
   report "$label, schemas disabled" "$n" "$rs" "$ss"
-  ss=$(run_sluice "$(connector "${name}_schema" true)" "$n")
+  ss=$($run_side "$(connector "${name}_schema" true)" "$n")
   report "$label, schemas enabled" "$n" "$rs" "$ss"
   for s in $slots; do psql -c "SELECT pg_drop_replication_slot('$s')" >/dev/null; done
 }
 
-echo "sluice capture benchmark ($(nproc) cores)"
+if [ "$TOPICS" = 1 ]; then
+  echo "sluice capture benchmark, sluice run --connector into topic $topic ($(nproc) cores)"
+else
+  echo "sluice capture benchmark ($(nproc) cores)"
+fi
 # C: latency at a fixed rate, sluice running live; pgbench drives single-row transactions.
 # Commits are asynchronous with the WAL writer flushing every 1 ms (the walsender only sends
 # flushed WAL), since 2 cores cannot do 10,000 synchronous commits a second.
 psql -c "ALTER TABLE transactions SET (autovacuum_enabled = false)" -c "CHECKPOINT" >/dev/null
+if [ "$TOPICS" = 0 ]; then  # C needs the output file (latency_probe follows it): not with --topics
 psql -c "ALTER SYSTEM SET wal_writer_delay = '1ms'" -c "ALTER SYSTEM SET wal_writer_flush_after = 0" \
   -c "SELECT pg_reload_conf()" >/dev/null
 mkslots lat
@@ -157,6 +236,7 @@ printf 'C: latency at %d tx/s (pgbench processed %s in %ss): %s, sluice rss %s M
 [ "$SKIP_THROUGHPUT" = 1 ] && exit 0
 psql -c "ALTER SYSTEM RESET wal_writer_delay" -c "ALTER SYSTEM RESET wal_writer_flush_after" \
   -c "SELECT pg_reload_conf()" >/dev/null
+fi
 workload a "A: 1 tx x $ROWS rows" "$ROWS" "$ROWS"
 psql -c "TRUNCATE transactions"
 workload b "B: $TXNS single-row txs" "$TXNS" 1

@@ -40,9 +40,10 @@ std::optional<Position> FileSink::recover() {
   return saved;
 }
 
-void FileSink::save(Position& pos) {
+bool FileSink::save(Position& pos) {
   pos.output_size = out_.written();
   if (store_) store_->save(pos);
+  return true;
 }
 
 }  // namespace sluice::cdc

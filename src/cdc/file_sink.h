@@ -18,7 +18,7 @@ class FileSink : public Sink {
   std::optional<Position> recover() override;
   void write(std::string_view lines) override { out_.write_all(lines); }
   void sync() override { out_.sync(); }
-  void save(Position& pos) override;
+  bool save(Position& pos) override;  // durable on return
   std::string describe() const override;
 
  private:

@@ -31,7 +31,7 @@ class Flusher {
   void submit(std::string& data, const Position& pos, bool sync);
   // The latest position made durable, if any. Rethrows an error of the flusher thread.
   std::optional<Position> durable();
-  // Waits until everything submitted is written (and durable where asked).
+  // Waits until everything submitted is written (and durable where asked, position included).
   void drain();
   // True when nothing is queued or being written: the moment to hand over the next group.
   bool idle();
@@ -52,6 +52,7 @@ class Flusher {
   bool busy_ = false;
   bool stop_ = false;
   std::optional<Position> durable_;
+  std::optional<Position> pending_;  // saved, durable once the sink syncs again
   std::exception_ptr error_;
   std::thread thread_;
 };

@@ -255,6 +255,7 @@ std::optional<Position> KafkaSink::recover() {
               "PostgreSQL sends them again and they are not written twice",
               name_, skips, bootstrap_);
   save_position(saved.position);
+  flush_all();
   return saved.position;
 }
 
@@ -341,7 +342,10 @@ void KafkaSink::flush_all() {
 
 void KafkaSink::sync() { flush_all(); }
 
-void KafkaSink::save(Position& pos) { save_position(pos); }
+bool KafkaSink::save(Position& pos) {
+  save_position(pos);
+  return false;
+}
 
 void KafkaSink::save_position(const std::optional<Position>& pos) {
   SinkPosition sp;
@@ -349,7 +353,6 @@ void KafkaSink::save_position(const std::optional<Position>& pos) {
   for (const auto& [k, ps] : partitions_) sp.partitions[k] = ps.end;
   std::string value = encode_position_record(sp);
   produce(offsets_rkt_, offsets_partition_, key_, value, {}, nullptr);
-  flush_all();
 }
 
 }  // namespace sluice::cdc

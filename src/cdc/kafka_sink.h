@@ -37,7 +37,8 @@ class KafkaSink : public Sink {
   std::optional<Position> recover() override;
   void write(std::string_view lines) override;
   void sync() override;
-  void save(Position& pos) override;
+  // Produces the position record; the next sync() (a flush) delivers it with the next records.
+  bool save(Position& pos) override;
   std::string describe() const override { return "Kafka cluster " + bootstrap_; }
 
  private:
@@ -65,7 +66,7 @@ class KafkaSink : public Sink {
   std::optional<std::string> read_last_position();
   // Low and high watermark; false when the partition is unknown.
   bool watermarks(const std::string& topic, int32_t partition, int64_t& low, int64_t& high);
-  void save_position(const std::optional<Position>& pos);
+  void save_position(const std::optional<Position>& pos);  // produced, not yet flushed
 
   std::string bootstrap_, name_, prefix_, heartbeat_topic_, key_;
   rd_kafka_s* rk_ = nullptr;

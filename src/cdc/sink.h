@@ -23,9 +23,11 @@ class Sink {
   virtual void write(std::string_view lines) = 0;
   // Makes everything written so far durable; throws when it cannot.
   virtual void sync() = 0;
-  // Durably records pos as covering everything written and synced so far; may fill in the
-  // sink's part of pos (a file's size). Called only after sync().
-  virtual void save(Position& pos) = 0;
+  // Records pos as covering everything written and synced so far; may fill in the sink's part
+  // of pos (a file's size). Called only after sync(). True when pos is durable on return;
+  // false when the sink's next sync() makes it durable (together with the records written
+  // meanwhile: one round of syncing per flush instead of two).
+  virtual bool save(Position& pos) = 0;
   // For messages: "output file X", "topics of the embedded log", ...
   virtual std::string describe() const = 0;
 };

@@ -287,20 +287,24 @@ void TopicSink::append_batch(TopicState& t, PartitionState& ps) {
 }
 
 void TopicSink::sync() {
-  if (unsynced_.empty()) return;
+  if (unsynced_.empty() && !position_unsynced_) return;
   std::vector<std::shared_ptr<log::Partition>> parts;
-  parts.reserve(unsynced_.size());
+  parts.reserve(unsynced_.size() + 1);
   for (auto* ps : unsynced_) {
     parts.push_back(ps->part);
     ps->unsynced = false;
   }
   unsynced_.clear();
+  // The position saved last covers only records synced before it was appended: it may share
+  // this round with the records written since.
+  if (position_unsynced_) parts.push_back(offsets_part_);
+  position_unsynced_ = false;
   if (!store_.sync_wait(std::move(parts)))
     throw std::runtime_error(
         "cannot make the records durable: fsync of the topics' partitions failed (see the log)");
 }
 
-void TopicSink::save(Position& pos) {
+bool TopicSink::save(Position& pos) {
   SinkPosition sp;
   sp.position = pos;
   sp.producer_id = pid_;
@@ -311,7 +315,8 @@ void TopicSink::save(Position& pos) {
     skips = skips || !ps.skip.empty();
   }
   if (skips) sp.prior_producer_id = prior_pid_;
-  append_position(sp);
+  append_position(sp, false);
+  return false;
 }
 
 void TopicSink::next_epoch() {
@@ -325,7 +330,7 @@ void TopicSink::next_epoch() {
   append_position(sp);
 }
 
-void TopicSink::append_position(const SinkPosition& sp) {
+void TopicSink::append_position(const SinkPosition& sp, bool sync_now) {
   std::string value = encode_position_record(sp);
   int64_t now = now_ms();
   kafka::BatchBuilder b(now);
@@ -335,10 +340,9 @@ void TopicSink::append_position(const SinkPosition& sp) {
     throw std::runtime_error(fmt::format("cannot save the position in {}: {} (Kafka error {})",
                                          kOffsetsTopic, r.message, r.error));
   store_.notify_append();
-  if (!store_.sync_wait({offsets_part_}))
-    throw std::runtime_error(fmt::format(
-        "cannot make the position durable: fsync of {} failed (see the log)", kOffsetsTopic));
   last_saved_ = sp;
+  position_unsynced_ = true;
+  if (sync_now) sync();
 }
 
 }  // namespace sluice::cdc

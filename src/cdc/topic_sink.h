@@ -40,7 +40,8 @@ class TopicSink : public Sink {
   std::optional<Position> recover() override;
   void write(std::string_view lines) override;
   void sync() override;
-  void save(Position& pos) override;
+  // Appends the position record; the next sync() makes it durable with the next records.
+  bool save(Position& pos) override;
   std::string describe() const override { return "topics of the embedded log"; }
 
   int64_t producer_id() const { return pid_; }
@@ -80,7 +81,8 @@ class TopicSink : public Sink {
   void append_batch(TopicState& t, PartitionState& p);
   // The records in p from offset `from` on of batches by producer id pid or prior_pid.
   static std::deque<Run> our_runs(log::Partition& p, int64_t from, int64_t pid, int64_t prior_pid);
-  void append_position(const SinkPosition& sp);  // durable when it returns
+  // Appends a position record, durable on return when sync_now (else at the next sync()).
+  void append_position(const SinkPosition& sp, bool sync_now = true);
   void next_epoch();
 
   log::TopicStore& store_;
@@ -96,6 +98,7 @@ class TopicSink : public Sink {
   std::unordered_map<std::string, TopicState, StringHash, std::equal_to<>> topics_;
   std::vector<std::pair<TopicState*, PartitionState*>> touched_;  // batches of this write()
   std::vector<PartitionState*> unsynced_;
+  bool position_unsynced_ = false;  // a position record awaits the next sync()
   uint64_t write_calls_ = 0;
   RecordLineParser parser_;
   RecordLine record_;

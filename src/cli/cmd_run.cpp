@@ -86,7 +86,12 @@ int run(const RunArgs& a) {
   topics.set_append_listener([&waiters] { waiters.wake(); });
   kafka::group::Coordinator groups(broker);
   broker.groups = &groups;
-  groups.load();
+  try {
+    groups.load();
+  } catch (const std::exception& e) {
+    log::error(kLog, "cannot load committed offsets from __consumer_offsets: {}", e.what());
+    return 1;
+  }
   try {
     server->start();
   } catch (const std::exception& e) {

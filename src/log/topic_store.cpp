@@ -5,6 +5,7 @@
 #include <rapidjson/document.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -306,13 +307,21 @@ int16_t TopicStore::remove(const std::string& name, std::string* message) {
     impl_->topics.erase(it);
   }
   // Renamed first, so a crash mid-way never leaves a half-deleted topic that looks alive.
-  std::string gone = options_.dir + "/topics/.deleted-" + name + "-" + std::to_string(wall_ms());
+  // Not named after the topic: a 249-character name plus a suffix is too long for a file name.
+  static std::atomic<uint64_t> deletions{0};
+  std::string gone = options_.dir + "/topics/.deleted-" + std::to_string(wall_ms()) + "-" +
+                     std::to_string(deletions++);
   std::error_code ec;
   fs::rename(t->dir_, gone, ec);
-  if (!ec) {
-    sync_parent_directory(gone);
-    fs::remove_all(gone, ec);
+  if (ec) {
+    log::error(kLog, "cannot delete topic {}: {}", name, ec.message());
+    std::lock_guard lock(impl_->mu);
+    impl_->topics[name] = t;
+    if (message) *message = ec.message();
+    return err::kKafkaStorageError;
   }
+  sync_parent_directory(gone);
+  fs::remove_all(gone, ec);
   log::info(kLog, "deleted topic {}", name);
   return err::kNone;
 }
@@ -332,6 +341,10 @@ int16_t TopicStore::add_partitions(const std::string& name, int32_t total, bool 
           "topic currently has {} partitions, which is higher than or equal "
           "to the requested {}",
           have, total);
+    return err::kInvalidPartitions;
+  }
+  if (total > 100000) {
+    if (message) *message = fmt::format("{} partitions is more than sluice allows (100000)", total);
     return err::kInvalidPartitions;
   }
   if (validate_only) return err::kNone;

@@ -91,24 +91,39 @@ void produce(Request& req) {
   auto txn = in.nullable_string();
   int16_t acks = in.i16();
   in.i32();  // timeout
+  // Decoded whole before anything is stored: a malformed request must store nothing.
+  struct Part {
+    int32_t index;
+    std::optional<std::string_view> records;
+  };
+  std::vector<std::pair<std::string_view, std::vector<Part>>> decoded;
+  int32_t topics = in.array_count(2);
+  for (int32_t i = 0; i < topics; ++i) {
+    auto& [name, parts] = decoded.emplace_back(in.string(), std::vector<Part>{});
+    int32_t n = in.array_count(8);
+    for (int32_t j = 0; j < n; ++j) {
+      int32_t index = in.i32();
+      parts.push_back({index, in.bytes()});
+    }
+  }
   std::vector<TopicResult> results;
   std::vector<std::shared_ptr<log::Partition>> written;
   bool any_error = false;
-  int32_t topics = in.array_count(2);
-  for (int32_t i = 0; i < topics; ++i) {
+  for (const auto& [name, parts] : decoded) {
     TopicResult t;
-    t.name = std::string(in.string());
-    int32_t parts = in.array_count(8);
-    for (int32_t j = 0; j < parts; ++j) {
+    t.name = std::string(name);
+    for (const auto& part : parts) {
       PartitionResult p;
-      p.index = in.i32();
-      auto records = in.bytes();
+      p.index = part.index;
       if (txn) {
         p.r.error = 53;  // TRANSACTIONAL_ID_AUTHORIZATION_FAILED: no transactions
       } else if (acks != 0 && acks != 1 && acks != -1) {
         p.r.error = err::kInvalidRequiredAcks;
+      } else if (t.name.starts_with("__")) {
+        p.r.error = err::kInvalidTopicException;  // internal topics are the broker's own
+        p.r.message = "internal topics cannot be produced to";
       } else {
-        p.r = append_one(req, t.name, p.index, records, written);
+        p.r = append_one(req, t.name, p.index, part.records, written);
       }
       if (p.r.error) {
         any_error = true;
