@@ -6,11 +6,13 @@ namespace sluice::cdc {
 
 namespace {
 constexpr size_t kMaxQueuedBytes = 64 << 20;
+constexpr size_t kMergeBytes = 1 << 20;
 // How long a position saved for the sink's next sync waits for more records to share it.
 constexpr auto kPipelineWait = std::chrono::milliseconds(1);
 }  // namespace
 
-Flusher::Flusher(Sink& sink) : sink_(sink), thread_([this] { run(); }) {}
+Flusher::Flusher(Sink& sink)
+    : sink_(sink), window_(sink.sync_window()), thread_([this] { run(); }) {}
 
 Flusher::~Flusher() {
   {
@@ -26,10 +28,21 @@ void Flusher::submit(std::string& data, const Position& pos, bool sync) {
   done_.wait(lock, [&] { return queued_bytes_ < kMaxQueuedBytes || error_; });
   if (error_) std::rethrow_exception(error_);
   queued_bytes_ += data.size();
-  queue_.push_back({std::move(data), pos, sync});
-  data.clear();
+  bool was_empty = queue_.empty();
+  if (!was_empty && queue_.back().data.size() + data.size() <= kMergeBytes) {
+    // Small hand-overs while a round waits become one write: one batch per partition, not one
+    // per hand-over. The later position describes both.
+    Item& last = queue_.back();
+    last.data += data;
+    last.pos = pos;
+    last.sync = last.sync || sync;
+    data.clear();  // keeps its capacity for the reader
+  } else {
+    queue_.push_back({std::move(data), pos, sync});
+    data.clear();
+  }
   lock.unlock();
-  work_.notify_one();
+  if (was_empty) work_.notify_one();  // the flusher waits for work, or for time to pass
 }
 
 std::optional<Position> Flusher::durable() {
@@ -46,19 +59,27 @@ void Flusher::drain() {
 
 bool Flusher::idle() {
   std::lock_guard lock(mu_);
-  return queue_.empty() && !busy_;
+  return (queue_.empty() || collecting_) && !busy_;
 }
 
 void Flusher::run() {
   std::unique_lock lock(mu_);
   for (;;) {
     work_.wait(lock, [&] { return stop_ || !queue_.empty() || pending_; });
-    if (queue_.empty() && pending_ && !stop_) {
-      // A saved position waits for the sink's next sync: give the reader a moment to hand over
-      // more records, so that one sync makes both durable.
-      work_.wait_for(lock, kPipelineWait, [&] { return stop_ || !queue_.empty(); });
+    // Group commit. Records handed over while a round waits join it (idle() says yes to the
+    // reader meanwhile): a position saved for the sink's next sync waits a moment for them, so
+    // that one sync makes both durable, and a sink whose syncs are costly gets rounds at most
+    // every sync_window().
+    if (!stop_) {
+      collecting_ = true;
+      if (queue_.empty())
+        work_.wait_until(lock, std::max(Clock::now() + kPipelineWait, last_round_ + window_),
+                         [&] { return stop_ || !queue_.empty(); });
+      if (!queue_.empty()) work_.wait_until(lock, last_round_ + window_, [&] { return stop_; });
+      collecting_ = false;
     }
     if (queue_.empty() && !pending_ && stop_) return;
+    last_round_ = Clock::now();
     std::deque<Item> batch;
     batch.swap(queue_);
     std::optional<Position> pending = pending_;

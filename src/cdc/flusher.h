@@ -4,6 +4,7 @@
 // behind: group commit), then saves that position. Only a saved position is confirmed to
 // PostgreSQL.
 #pragma once
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -33,7 +34,8 @@ class Flusher {
   std::optional<Position> durable();
   // Waits until everything submitted is written (and durable where asked, position included).
   void drain();
-  // True when nothing is queued or being written: the moment to hand over the next group.
+  // True when nothing is queued or being written, or a round waits for more: the moment to
+  // hand over the next group.
   bool idle();
 
  private:
@@ -53,6 +55,10 @@ class Flusher {
   bool stop_ = false;
   std::optional<Position> durable_;
   std::optional<Position> pending_;  // saved, durable once the sink syncs again
+  using Clock = std::chrono::steady_clock;
+  const Clock::duration window_;  // the least time between rounds (Sink::sync_window)
+  Clock::time_point last_round_{};
+  bool collecting_ = false;  // a round waits for more records
   std::exception_ptr error_;
   std::thread thread_;
 };

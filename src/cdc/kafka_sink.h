@@ -39,6 +39,9 @@ class KafkaSink : public Sink {
   void sync() override;
   // Produces the position record; the next sync() (a flush) delivers it with the next records.
   bool save(Position& pos) override;
+  // Under load, a round at most every 10 ms: each costs a flush over the network, and with
+  // small transactions rounds would otherwise come every few of them.
+  std::chrono::microseconds sync_window() const override { return std::chrono::milliseconds(10); }
   std::string describe() const override { return "Kafka cluster " + bootstrap_; }
 
  private:

@@ -3,6 +3,7 @@
 // the connector's thread before the Flusher starts. Records arrive as the output lines of
 // event_builder.h, whole lines only; a sink that is not a file parses them (record_line.h).
 #pragma once
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,10 @@ class Sink {
   // false when the sink's next sync() makes it durable (together with the records written
   // meanwhile: one round of syncing per flush instead of two).
   virtual bool save(Position& pos) = 0;
+  // The least time between two rounds of write+sync under load (group commit): records that
+  // arrive meanwhile share the next round. Worth it where a sync costs more than the fsync of
+  // one file (several partitions, another thread, the network).
+  virtual std::chrono::microseconds sync_window() const { return {}; }
   // For messages: "output file X", "topics of the embedded log", ...
   virtual std::string describe() const = 0;
 };

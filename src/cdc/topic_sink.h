@@ -42,6 +42,9 @@ class TopicSink : public Sink {
   void sync() override;
   // Appends the position record; the next sync() makes it durable with the next records.
   bool save(Position& pos) override;
+  // Under load, a round at most every 10 ms: each costs an fsync of several partitions through the
+  // log's sync thread, and with small transactions rounds would otherwise come every few of them.
+  std::chrono::microseconds sync_window() const override { return std::chrono::milliseconds(10); }
   std::string describe() const override { return "topics of the embedded log"; }
 
   int64_t producer_id() const { return pid_; }
