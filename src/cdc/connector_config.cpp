@@ -180,6 +180,14 @@ ConnectorConfig ConnectorConfig::from_properties(std::string name,
                                             {"never", SnapshotMode::no_data},
                                             {"when_needed", SnapshotMode::when_needed},
                                             {"always", SnapshotMode::always}});
+  c.snapshot_max_threads = int(p.integer("snapshot.max.threads", 4, 1, 64));
+  c.incremental_chunk_size = p.integer("incremental.snapshot.chunk.size", 1024, 1, 1000000);
+  c.signal_data_collection = p.str("signal.data.collection", "");
+  if (!c.signal_data_collection.empty() && c.signal_data_collection.find('.') == std::string::npos)
+    throw ConfigError("signal.data.collection",
+                      fmt::format("Invalid value {} for configuration signal.data.collection: "
+                                  "expected schema.table",
+                                  c.signal_data_collection));
 
   c.schema_include = p.regex("schema.include.list");
   c.schema_exclude = p.regex("schema.exclude.list");

@@ -43,6 +43,9 @@ struct ConnectorConfig {
   bool slot_drop_on_stop = false;
   SnapshotMode snapshot_mode = SnapshotMode::initial;
   bool snapshot_mode_explicit = false;
+  int snapshot_max_threads = 4;           // snapshot.max.threads (Debezium's default is 1)
+  int64_t incremental_chunk_size = 1024;  // incremental.snapshot.chunk.size
+  std::string signal_data_collection;     // signal.data.collection: "schema.table"
 
   RegexList schema_include, schema_exclude, table_include, table_exclude;
   RegexList column_include, column_exclude;

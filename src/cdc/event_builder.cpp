@@ -186,9 +186,13 @@ void EventBuilder::source(std::string& out, const SourceInfo& src,
   } else {
     out += "null";
   }
-  out += ",\\\"";
-  json::append_uint(out, src.lsn);
-  out += "\\\"]\",\"ts_us\":";
+  if (src.has_lsn) {
+    out += ",\\\"";
+    json::append_uint(out, src.lsn);
+    out += "\\\"]\",\"ts_us\":";
+  } else {
+    out += ",null]\",\"ts_us\":";
+  }
   json::append_int(out, src.commit_time_us);
   out += ",\"ts_ns\":";
   json::append_int(out, src.commit_time_us * 1000);
@@ -200,7 +204,10 @@ void EventBuilder::source(std::string& out, const SourceInfo& src,
   else
     out += "null";
   out += ",\"lsn\":";
-  json::append_uint(out, src.lsn);
+  if (src.has_lsn)
+    json::append_uint(out, src.lsn);
+  else
+    out += "null";
   out += ",\"xmin\":null}";
 }
 

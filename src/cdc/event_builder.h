@@ -20,6 +20,7 @@ struct SourceInfo {
   bool has_txid = true;
   uint32_t xid = 0;
   Lsn lsn = 0;
+  bool has_lsn = true;      // incremental snapshot reads have none
   Lsn last_commit_lsn = 0;  // 0: null
   const char* snapshot = "false";
 };

@@ -23,6 +23,9 @@ std::optional<Position> FileSink::recover() {
       throw FatalError(fmt::format(
           "{} already holds data but has no position file ({}.pos); choose a new output file",
           out_.path(), out_.path()));
+    // The output is ours from here on: a crash before the first real position (in a snapshot)
+    // cuts back to this empty start.
+    store_->save(Position{});
     return std::nullopt;
   }
   if (out_.written() < saved->output_size)

@@ -205,6 +205,13 @@ std::optional<std::string> KafkaSink::read_last_position() {
   return last;
 }
 
+void KafkaSink::forget_replay() {
+  for (auto& [_, ps] : partitions_) {
+    ps.end += ps.skip;
+    ps.skip = 0;
+  }
+}
+
 std::optional<Position> KafkaSink::recover() {
   create_offsets_topic();
   offsets_rkt_ = rd_kafka_topic_new(rk_, kOffsetsTopic, nullptr);

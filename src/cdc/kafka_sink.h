@@ -35,6 +35,7 @@ class KafkaSink : public Sink {
   KafkaSink& operator=(const KafkaSink&) = delete;
 
   std::optional<Position> recover() override;
+  void forget_replay() override;
   void write(std::string_view lines) override;
   void sync() override;
   // Produces the position record; the next sync() (a flush) delivers it with the next records.

@@ -21,9 +21,12 @@ struct Position {
   // does not keep them).
   uint32_t last_xid = 0;
   int64_t last_commit_us = 0;
+  // An incremental snapshot in progress (incremental_snapshot.h's JSON; empty: none).
+  std::string incremental;
 };
 
 // Two alternating checksummed slots, so a torn write never loses the previous position.
+// Version 1 files (64-byte slots, no incremental snapshot state) are still read.
 class PositionStore {
  public:
   explicit PositionStore(const std::string& path);

@@ -84,6 +84,10 @@ std::string encode_position_record(const SinkPosition& sp) {
     } else {
       v += "null";
     }
+    if (!p.incremental.empty()) {
+      v += ",\"incremental\":";
+      json::append_string(v, p.incremental);
+    }
     v += ',';
   }
   v += "\"producer_id\":";
@@ -140,6 +144,9 @@ SinkPosition decode_position_record(std::string_view value) {
       p.partial_xid = uint32_t(get_u64(partial->value, "xid"));
       p.partial_count = get_u64(partial->value, "count");
     }
+    auto inc = o.FindMember("incremental");
+    if (inc != o.MemberEnd() && inc->value.IsString())
+      p.incremental.assign(inc->value.GetString(), inc->value.GetStringLength());
     sp.position = p;
   }
   sp.producer_id = get_i64(o, "producer_id", -1);

@@ -20,6 +20,9 @@ class Sink {
   // records written after that position before a crash: cut them (a file) or note how many of
   // the records sent again to drop (topics). Throws FatalError when the output cannot be used.
   virtual std::optional<Position> recover() = 0;
+  // The records found past the position by recover() will not be sent again (a snapshot starts
+  // afresh instead): keep them, and count the position from after them.
+  virtual void forget_replay() {}
   // Passes whole lines on (buffered or in the page cache; not yet durable).
   virtual void write(std::string_view lines) = 0;
   // Makes everything written so far durable; throws when it cannot.

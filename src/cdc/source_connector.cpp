@@ -5,10 +5,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <mutex>
 #include <optional>
 #include <thread>
 
 #include "cdc/file_sink.h"
+#include "cdc/initial_snapshot.h"
+#include "cdc/snapshot_tables.h"
 #include "core/log.h"
 
 namespace sluice::cdc {
@@ -58,18 +61,10 @@ bool SourceConnector::stopping() const {
 }
 
 int SourceConnector::run() {
-  if (config_.snapshot_mode != SnapshotMode::no_data) {
-    if (config_.snapshot_mode_explicit)
-      throw FatalError(fmt::format(
-          "snapshot.mode={} is not supported yet: initial snapshots are not implemented in this "
-          "version; set snapshot.mode=no_data to stream changes only",
-          config_.properties["snapshot.mode"]));
-    log::warn(kLog,
-              "snapshot.mode defaults to 'initial', but initial snapshots are not "
-              "implemented yet: streaming changes only (as snapshot.mode=no_data)");
-  }
   sink_ = options_.sink ? options_.sink : std::make_shared<FileSink>(options_.output_path);
-  if (auto p = sink_->recover()) {
+  auto p = sink_->recover();
+  bool has_position = p && p->resume_lsn > 0;
+  if (has_position) {
     resume_lsn_ = p->resume_lsn;
     last_commit_lsn_ = p->last_commit_lsn;
     last_xid_ = p->last_xid;
@@ -78,6 +73,26 @@ int SourceConnector::run() {
     replay_xid_ = p->partial_xid;
     replay_count_ = p->partial_count;
   }
+  incremental_ = std::make_unique<IncrementalSnapshot>(config_, config_.conninfo(), progress_);
+  if (has_position) incremental_->restore(p->incremental);
+  switch (config_.snapshot_mode) {
+    case SnapshotMode::no_data:
+      snapshot_pending_ = false;
+      break;
+    case SnapshotMode::always:
+      snapshot_pending_ = true;
+      break;
+    default:
+      snapshot_pending_ = !has_position;
+      break;
+  }
+  if (config_.snapshot_mode == SnapshotMode::initial_only && has_position) {
+    log::info(kLog, "snapshot.mode=initial_only and the snapshot was taken before: nothing to do");
+    return 0;
+  }
+  // Records past the position from an interrupted snapshot are not sent again: a new snapshot
+  // follows them (the file output is cut back instead).
+  if (snapshot_pending_) sink_->forget_replay();
   flusher_ = std::make_unique<Flusher>(*sink_);
 
   int backoff = 200;
@@ -99,7 +114,8 @@ int SourceConnector::run() {
     backoff = std::min(backoff * 2, options_.max_backoff_ms);
     first = false;
   }
-  submit(true);
+  // An unfinished snapshot saves no position: the next start takes it again.
+  submit(!snapshot_pending_);
   flusher_->drain();
   return 0;
 }
@@ -243,14 +259,161 @@ void SourceConnector::ensure_slot(pg::Connection& conn, pg::ReplicationStream& r
         config_.slot_name, r.get(0, 2)));
 }
 
+void SourceConnector::initial_snapshot(const std::string& info) {
+  InitialSnapshotOptions opt;
+  opt.conninfo = info;
+  opt.threads = config_.snapshot_max_threads;
+  opt.progress = &progress_;
+  std::unique_ptr<pg::Connection> exporter;  // holds the exported snapshot of `always`
+  Lsn snapshot_lsn = 0;
+  bool use_slot = false;  // an existing slot: the stream starts where it was confirmed
+  if (resume_lsn_ == 0) {
+    auto r = meta_->exec_params("SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1",
+                                {config_.slot_name});
+    if (r.rows() == 1 && !r.is_null(0, 0))
+      throw FatalError(fmt::format(
+          "replication slot '{}' is in use by another process (PID {}). Fix: stop the other "
+          "connector or client, or choose another slot.name",
+          config_.slot_name, r.get(0, 0)));
+    use_slot = r.rows() == 1;
+  }
+  if (resume_lsn_ == 0 && !use_slot) {
+    // A new slot exports the snapshot of its consistent point: streaming continues exactly
+    // where the snapshot stops.
+    pg::SlotInfo slot;
+    try {
+      slot = repl_->create_slot(config_.slot_name, false, true);
+    } catch (const pg::Error& e) {
+      if (e.sqlstate() == "42501" || e.sqlstate() == "53400")
+        throw FatalError(fmt::format(
+            "cannot create replication slot '{}': {}. Fix: {}", config_.slot_name, e.what(),
+            e.sqlstate() == "42501" ? "ALTER ROLE " + config_.user + " WITH REPLICATION"
+                                    : "raise max_replication_slots or drop unused slots"));
+      throw;
+    }
+    log::info(kLog, "created replication slot {} at {} with snapshot {}", slot.name,
+              format_lsn(slot.consistent_point), slot.snapshot_name);
+    opt.snapshot_name = slot.snapshot_name;
+    snapshot_lsn = slot.consistent_point;
+  } else {
+    // A snapshot of its own, exported by a transaction. With a slot that exists but no
+    // position (a slot made beforehand, or an interrupted snapshot's), the stream from the
+    // slot skips what the snapshot holds. snapshot.mode=always with a position streams from
+    // the position: changes made meanwhile follow the snapshot, as with Debezium.
+    exporter = std::make_unique<pg::Connection>(info);
+    exporter->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+    // One statement: the WAL position is read after the snapshot was taken.
+    auto r = exporter->exec(
+        "SELECT pg_export_snapshot(), pg_snapshot_xmin(s), pg_snapshot_xmax(s), "
+        "array_to_string(ARRAY(SELECT pg_snapshot_xip(s)), ','), pg_current_wal_lsn() "
+        "FROM pg_current_snapshot() s");
+    opt.snapshot_name = r.str(0, 0);
+    snapshot_lsn = *parse_lsn(r.str(0, 4));
+    if (use_slot) {
+      SeenBySnapshot seen;
+      seen.xmin = uint32_t(std::stoull(r.str(0, 1)));
+      seen.xmax = uint32_t(std::stoull(r.str(0, 2)));
+      std::string xip = r.str(0, 3);
+      for (size_t at = 0; at < xip.size();) {
+        size_t comma = xip.find(',', at);
+        if (comma == std::string::npos) comma = xip.size();
+        seen.xip.push_back(uint32_t(std::stoull(xip.substr(at, comma - at))));
+        at = comma + 1;
+      }
+      seen.until = snapshot_lsn;
+      seen_ = std::move(seen);
+      log::info(kLog,
+                "replication slot {} exists but no position was saved: the snapshot is taken "
+                "now, and the stream from the slot skips the transactions it holds (up to {})",
+                config_.slot_name, format_lsn(snapshot_lsn));
+    }
+  }
+  opt.lsn = snapshot_lsn;
+  auto tables = snapshot_tables(*meta_, *catalog_, config_);
+  Position pos = current_position();
+  std::mutex out_mu;
+  opt.output = [&](std::string& lines, uint64_t n) {
+    std::lock_guard lock(out_mu);
+    // --max-events: keep whole records up to the limit; the snapshot is complete only if none
+    // had to be left out.
+    bool cut = false;
+    if (options_.max_events && records_ + n > options_.max_events) {
+      uint64_t room = options_.max_events - std::min(records_, options_.max_events);
+      size_t end = 0;
+      for (uint64_t i = 0; i < room; ++i) end = lines.find('\n', end) + 1;
+      lines.resize(end);
+      n = room;
+      cut = true;
+    }
+    records_ += n;
+    records_shared_.store(records_, std::memory_order_relaxed);
+    if (n) flusher_->submit(lines, pos, false);
+    lines.clear();
+    return !cut;
+  };
+  opt.stopping = [&] { return options_.stop && options_.stop->load(); };
+  progress_.clear();
+  bool complete = false;
+  try {
+    run_initial_snapshot(config_, tables, opt, complete);
+  } catch (const pg::Error& e) {
+    // Output of a snapshot cannot be taken back: a clean restart takes it again whole.
+    throw FatalError(
+        fmt::format("the snapshot failed: {}. Restart the connector to take it "
+                    "again from the start",
+                    e.what()));
+  }
+  if (!complete) return;  // stopped: no position, so the next start snapshots again
+  snapshot_pending_ = false;
+  if (resume_lsn_ == 0 && !seen_) resume_lsn_ = snapshot_lsn;
+  submit(true);
+  if (config_.snapshot_mode == SnapshotMode::initial_only) {
+    finished_ = true;
+    log::info(kLog, "snapshot.mode=initial_only: not streaming");
+  }
+}
+
+Position SourceConnector::current_position() const {
+  Position p;
+  p.resume_lsn = resume_lsn_;
+  p.last_commit_lsn = last_commit_lsn_;
+  p.last_xid = last_xid_;
+  p.last_commit_us = last_commit_us_;
+  if (replay_pending_) {
+    p.has_partial = true;
+    p.partial_xid = replay_xid_;
+    p.partial_count = replay_count_;
+  }
+  p.incremental = incremental_->state();
+  return p;
+}
+
 void SourceConnector::stream(bool first_attempt) {
   std::string info = config_.conninfo();
   meta_ = std::make_unique<pg::Connection>(info);
   check_server(*meta_);
   ensure_publication(*meta_);
-  repl_ = std::make_unique<pg::ReplicationStream>(info);
-  ensure_slot(*meta_, *repl_, first_attempt);
   catalog_ = std::make_unique<pg::Catalog>(*meta_);
+  if (config_.snapshot_mode == SnapshotMode::when_needed && resume_lsn_ > 0 &&
+      meta_->exec_params("SELECT 1 FROM pg_replication_slots WHERE slot_name = $1",
+                         {config_.slot_name})
+              .rows() == 0) {
+    log::warn(kLog,
+              "replication slot '{}' is gone: the changes since {} went with it; "
+              "snapshot.mode=when_needed takes a new snapshot",
+              config_.slot_name, format_lsn(resume_lsn_));
+    flusher_->drain();
+    sink_->forget_replay();
+    resume_lsn_ = 0;
+    replay_pending_ = false;
+    snapshot_pending_ = true;
+  }
+  repl_ = std::make_unique<pg::ReplicationStream>(info);
+  if (snapshot_pending_) {
+    initial_snapshot(info);
+    if (finished_ || stopping()) return;
+  }
+  ensure_slot(*meta_, *repl_, first_attempt);
   relations_.clear();
 
   try {
@@ -309,6 +472,15 @@ void SourceConnector::stream(bool first_attempt) {
       case pg::StreamMessage::Kind::timeout:
         break;
     }
+    if (!in_tx_ && incremental_->wants_window()) {
+      try {
+        incremental_->open_window();
+      } catch (const pg::Error& e) {
+        if (is_connection_error(e)) throw;
+        log::error(kLog, "incremental snapshot stopped: {}", e.what());
+        incremental_->stop("error", "");
+      }
+    }
     if (buf_.size() >= kWriteChunk) submit(unsynced_bytes_ + buf_.size() >= kSyncBytes);
     confirm_durable();
     if (config_.heartbeat_interval_ms > 0 && !in_tx_ &&
@@ -345,13 +517,25 @@ void SourceConnector::stream(bool first_attempt) {
   }
 }
 
+bool SourceConnector::SeenBySnapshot::visible(uint32_t xid) const {
+  auto precedes = [](uint32_t a, uint32_t b) { return int32_t(a - b) < 0; };
+  if (precedes(xid, xmin)) return true;
+  if (!precedes(xid, xmax)) return false;
+  return std::find(xip.begin(), xip.end(), xid) == xip.end();
+}
+
 void SourceConnector::submit(bool sync) {
+  if (seen_ && !in_tx_ && std::max(resume_lsn_, idle_lsn_) >= seen_->until) seen_.reset();
+  // A position before the snapshot's end in the stream could not be resumed from (the skip
+  // above is not saved): the first one is saved once the stream is past it.
+  if (seen_ || snapshot_pending_) sync = false;
   Position p;
   if (!in_tx_) resume_lsn_ = std::max(resume_lsn_, idle_lsn_);
   p.resume_lsn = resume_lsn_;
   p.last_commit_lsn = last_commit_lsn_;
   p.last_xid = last_xid_;
   p.last_commit_us = last_commit_us_;
+  p.incremental = incremental_->state();
   if (in_tx_ && !skip_tx_ && tx_records_ + skip_records_ > 0) {
     // Records still to be skipped are in the output too (from before the restart).
     p.has_partial = true;
@@ -425,8 +609,10 @@ void SourceConnector::on_begin(const pg::BeginMessage& m) {
   tx_begin_emitted_ = false;
   tx_collections_.clear();
   tx_id_ = fmt::format("{}:{}", m.xid, m.final_lsn);
-  // A transaction that ended at or before the durable position is already in the output.
-  skip_tx_ = m.final_lsn < resume_lsn_;
+  // A transaction that ended at or before the durable position is already in the output, and
+  // one the snapshot saw is in it.
+  skip_tx_ =
+      m.final_lsn < resume_lsn_ || (seen_ && m.final_lsn < seen_->until && seen_->visible(m.xid));
   skip_records_ = 0;
   if (replay_pending_ && replay_xid_ == m.xid) {
     skip_records_ = replay_count_;
@@ -452,11 +638,56 @@ void SourceConnector::on_commit(const pg::CommitMessage& m) {
   last_commit_lsn_ = m.end_lsn;
   last_xid_ = xid_;
   last_commit_us_ = tx_commit_us_;
+  if (chunk_due_) {
+    // The window closed with this transaction: the chunk's rows that no change in the window
+    // touched go out now, with the state that moves past them.
+    chunk_due_ = false;
+    records_ += incremental_->emit_chunk(buf_, builder_, last_commit_lsn_);
+  }
 }
 
 void SourceConnector::on_relation(const pg::RelationMessage& m) {
   auto cat = catalog_->table(m.oid);
   relations_[m.oid] = build_table_schema(m, cat, *catalog_, config_);
+  if (!config_.signal_data_collection.empty() &&
+      m.schema + "." + m.table == config_.signal_data_collection) {
+    signal_oid_ = m.oid;
+    const char* names[3] = {"id", "type", "data"};
+    for (int k = 0; k < 3; ++k) {
+      signal_cols_[k] = -1;
+      for (size_t i = 0; i < m.columns.size(); ++i)
+        if (m.columns[i].name == names[k]) signal_cols_[k] = int(i);
+    }
+  }
+}
+
+void SourceConnector::on_signal(const pg::Tuple& row) {
+  auto col = [&](int k) -> std::string_view {
+    int i = signal_cols_[k];
+    if (i < 0 && k < 3) i = k;  // Debezium reads the columns by position too
+    return size_t(i) < row.size() && row[size_t(i)].kind == 't' ? row[size_t(i)].data
+                                                                : std::string_view();
+  };
+  std::string_view id = col(0), type = col(1), data = col(2);
+  if (type == "execute-snapshot") {
+    incremental_->execute(id, data);
+  } else if (type == "stop-snapshot") {
+    incremental_->stop(id, data);
+  } else if (type == "log") {
+    log::info(kLog, "signal {}: {}", id, data);
+  } else {
+    log::warn(kLog,
+              "signal {}: type '{}' is not supported (execute-snapshot, stop-snapshot, "
+              "log)",
+              id, type);
+  }
+}
+
+void SourceConnector::note_change(const TableSchema& t, const pg::Tuple& row) {
+  if (!incremental_->active() || t.key_columns.empty()) return;
+  std::string key;
+  builder_.key_payload(key, t, row);
+  incremental_->on_change(t.data_collection, key);
 }
 
 void SourceConnector::on_type(uint32_t, std::string_view, std::string_view) {
@@ -482,7 +713,9 @@ const TxBlock* SourceConnector::tx_block(const TableSchema& t, TxBlock& block) {
 }
 
 void SourceConnector::on_insert(uint32_t rel, const pg::Tuple& row) {
+  if (rel == signal_oid_ && !skip_tx_) on_signal(row);
   const TableSchema* t = relation(rel);
+  if (t) note_change(*t, row);
   if (!t || skip_tx_ || config_.skipped_operations.count('c')) return;
   TxBlock txb;
   const TxBlock* tx = tx_block(*t, txb);
@@ -493,6 +726,10 @@ void SourceConnector::on_insert(uint32_t rel, const pg::Tuple& row) {
 void SourceConnector::on_update(uint32_t rel, char old_kind, const pg::Tuple& old_row,
                                 const pg::Tuple& row) {
   const TableSchema* t = relation(rel);
+  if (t) {
+    note_change(*t, row);
+    if (old_kind) note_change(*t, old_row);
+  }
   if (!t || skip_tx_ || config_.skipped_operations.count('u')) return;
   auto src = source_info();
   bool key_changed = false;
@@ -551,6 +788,7 @@ void SourceConnector::on_update(uint32_t rel, char old_kind, const pg::Tuple& ol
 
 void SourceConnector::on_delete(uint32_t rel, char, const pg::Tuple& old_row) {
   const TableSchema* t = relation(rel);
+  if (t) note_change(*t, old_row);
   if (!t || skip_tx_ || config_.skipped_operations.count('d')) return;
   auto src = source_info();
   {
@@ -565,6 +803,8 @@ void SourceConnector::on_delete(uint32_t rel, char, const pg::Tuple& old_row) {
 }
 
 void SourceConnector::on_truncate(const std::vector<uint32_t>& rels, uint8_t) {
+  for (uint32_t rel : rels)
+    if (const TableSchema* t = relation(rel)) incremental_->on_truncate(t->data_collection);
   if (skip_tx_ || config_.skipped_operations.count('t')) return;
   auto src = source_info();
   for (uint32_t rel : rels) {
@@ -577,6 +817,11 @@ void SourceConnector::on_truncate(const std::vector<uint32_t>& rels, uint8_t) {
 }
 
 void SourceConnector::on_message(const pg::LogicalMessage& m) {
+  if (m.prefix == kWatermarkPrefix) {
+    if (incremental_->on_watermark(m.content)) chunk_due_ = true;
+    if (!m.transactional) resume_lsn_ = std::max(resume_lsn_, m.lsn);
+    return;
+  }
   if (m.transactional && skip_tx_) return;
   if (!config_.message_prefix_included(std::string(m.prefix))) {
     if (!m.transactional) resume_lsn_ = std::max(resume_lsn_, m.lsn);

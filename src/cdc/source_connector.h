@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <unordered_map>
@@ -14,8 +15,10 @@
 #include "cdc/event_builder.h"
 #include "cdc/fatal_error.h"
 #include "cdc/flusher.h"
+#include "cdc/incremental_snapshot.h"
 #include "cdc/position.h"
 #include "cdc/sink.h"
+#include "cdc/snapshot_progress.h"
 #include "cdc/table_schema.h"
 #include "pg/catalog.h"
 #include "pg/pgoutput.h"
@@ -39,11 +42,17 @@ class SourceConnector : private pg::PgOutputHandler {
   int run();
   // Records handed to the sink so far (readable from any thread).
   uint64_t records_written() const { return records_shared_.load(std::memory_order_relaxed); }
+  // Per-table progress of the snapshots taken (readable from any thread).
+  const SnapshotProgress& snapshot_progress() const { return progress_; }
 
  private:
   void check_server(pg::Connection& conn);
   void ensure_publication(pg::Connection& conn);
   void ensure_slot(pg::Connection& conn, pg::ReplicationStream& repl, bool first_attempt);
+  // The initial snapshot (snapshot.mode): a new slot exporting its snapshot when there is no
+  // position, else (always) a snapshot exported by a transaction of its own.
+  void initial_snapshot(const std::string& info);
+  Position current_position() const;
   // Streams until stopped (returns) or the connection fails (throws pg::Error).
   void stream(bool first_attempt);
   // Hands the buffer to the flusher with the position it leads to (durable if sync).
@@ -75,6 +84,25 @@ class SourceConnector : private pg::PgOutputHandler {
 
   ConnectorConfig config_;
   CaptureOptions options_;
+  bool snapshot_pending_ = false;  // an initial snapshot is still to be (wholly) taken
+  bool finished_ = false;          // initial_only: done after the snapshot
+  SnapshotProgress progress_;
+  // A snapshot taken while an existing slot holds older changes: the stream skips the
+  // transactions the snapshot already shows (those it sees as committed, up to `until`), and no
+  // position is saved before the stream passes `until`.
+  struct SeenBySnapshot {
+    uint32_t xmin = 0, xmax = 0;
+    std::vector<uint32_t> xip;
+    Lsn until = 0;
+    bool visible(uint32_t xid) const;
+  };
+  std::optional<SeenBySnapshot> seen_;
+  std::unique_ptr<IncrementalSnapshot> incremental_;
+  bool chunk_due_ = false;             // the window's high watermark came: emit at its commit
+  uint32_t signal_oid_ = 0;            // the signal table (signal.data.collection)
+  int signal_cols_[3] = {-1, -1, -1};  // its id, type and data columns
+  void on_signal(const pg::Tuple& row);
+  void note_change(const TableSchema& t, const pg::Tuple& row);
   EventBuilder builder_;
   std::shared_ptr<Sink> sink_;
   std::unique_ptr<Flusher> flusher_;  // declared after sink_: stops before it

@@ -196,6 +196,13 @@ std::optional<Position> TopicSink::recover() {
   return saved.position;
 }
 
+void TopicSink::forget_replay() {
+  for (auto& [_, ps] : partitions_) {
+    for (const Run& r : ps.skip) ps.end = std::max(ps.end, r.offset + r.count);
+    ps.skip.clear();
+  }
+}
+
 TopicSink::TopicState& TopicSink::topic_state(std::string_view name) {
   auto it = topics_.find(name);
   if (it == topics_.end()) it = topics_.emplace(std::string(name), TopicState{}).first;

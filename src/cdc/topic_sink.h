@@ -38,6 +38,7 @@ class TopicSink : public Sink {
   ~TopicSink() override;
 
   std::optional<Position> recover() override;
+  void forget_replay() override;
   void write(std::string_view lines) override;
   void sync() override;
   // Appends the position record; the next sync() makes it durable with the next records.

@@ -30,6 +30,39 @@ CatalogTable Catalog::table(uint32_t relid) {
   return t;
 }
 
+RelationMessage Catalog::relation(uint32_t relid) {
+  std::string id = std::to_string(relid);
+  Result rel = conn_.exec_params(
+      "SELECT n.nspname, c.relname, c.relreplident FROM pg_class c JOIN pg_namespace n ON "
+      "n.oid = c.relnamespace WHERE c.oid = $1::oid",
+      {id});
+  if (rel.rows() != 1) throw Error(fmt::format("table {} no longer exists", relid));
+  RelationMessage m;
+  m.oid = relid;
+  m.schema = rel.str(0, 0);
+  m.table = rel.str(0, 1);
+  m.replica_identity = rel.get(0, 2).empty() ? 'd' : rel.get(0, 2)[0];
+  // pgoutput's key flags: the primary key (identity default), the identity index, or every
+  // column (identity full). Generated columns are not replicated (PostgreSQL 15-17).
+  Result cols = conn_.exec_params(
+      "SELECT a.attname, a.atttypid, a.atttypmod, CASE c.relreplident WHEN 'f' THEN true "
+      "WHEN 'n' THEN false ELSE EXISTS (SELECT 1 FROM pg_index i WHERE i.indrelid = c.oid AND "
+      "(CASE c.relreplident WHEN 'i' THEN i.indisreplident ELSE i.indisprimary END) AND a.attnum "
+      "= ANY (i.indkey::int2[])) END FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid "
+      "WHERE a.attrelid = $1::oid AND a.attnum > 0 AND NOT a.attisdropped AND a.attgenerated = "
+      "'' ORDER BY a.attnum",
+      {id});
+  for (int i = 0; i < cols.rows(); ++i) {
+    RelationColumn c;
+    c.name = cols.str(i, 0);
+    c.type_oid = uint32_t(std::stoul(cols.str(i, 1)));
+    c.typmod = std::stoi(cols.str(i, 2));
+    c.is_key = cols.get(i, 3) == "t";
+    m.columns.push_back(std::move(c));
+  }
+  return m;
+}
+
 std::shared_ptr<const TypeInfo> Catalog::type(uint32_t oid, int32_t& typmod) {
   auto it = types_.find(oid);
   if (it != types_.end()) {

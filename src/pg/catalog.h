@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "pg/connection.h"
+#include "pg/pgoutput.h"
 #include "pg/type_info.h"
 
 namespace sluice::pg {
@@ -28,6 +29,9 @@ class Catalog {
  public:
   explicit Catalog(Connection& conn) : conn_(conn) {}
   CatalogTable table(uint32_t relid);
+  // The Relation message pgoutput would send for relid now (same columns, same key flags), for
+  // reading the table outside the stream (snapshots). Throws Error when the table is gone.
+  RelationMessage relation(uint32_t relid);
   // Type info with domains resolved to their base; typmod is updated for domains.
   std::shared_ptr<const TypeInfo> type(uint32_t oid, int32_t& typmod);
   // Forgets cached user-defined types (their enum labels may have changed).

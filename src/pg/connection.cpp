@@ -61,6 +61,36 @@ Result Connection::exec_params(const std::string& sql, const std::vector<std::st
                                    nullptr, nullptr, 0));
 }
 
+uint64_t Connection::copy_out(const std::string& sql,
+                              const std::function<void(std::string_view)>& on_row) {
+  PGresult* start = PQexec(conn_, sql.c_str());
+  if (!start || PQresultStatus(start) != PGRES_COPY_OUT) {
+    check(conn_, start);  // throws for an error
+    throw Error("COPY did not start a copy-out: " + sql);
+  }
+  PQclear(start);
+  uint64_t rows = 0;
+  for (;;) {
+    char* buf = nullptr;
+    int n = PQgetCopyData(conn_, &buf, 0);
+    if (n > 0) {
+      try {
+        on_row(std::string_view(buf, size_t(n)));
+      } catch (...) {
+        PQfreemem(buf);
+        throw;
+      }
+      PQfreemem(buf);
+      ++rows;
+      continue;
+    }
+    if (n == -2) throw Error(trim_message(PQerrorMessage(conn_)), "08006");
+    break;  // -1: done; the final result says whether it succeeded
+  }
+  for (PGresult* r; (r = PQgetResult(conn_)) != nullptr;) check(conn_, r);
+  return rows;
+}
+
 std::string Connection::quote_literal(std::string_view s) const {
   char* q = PQescapeLiteral(conn_, s.data(), s.size());
   if (!q) throw Error(trim_message(PQerrorMessage(conn_)));

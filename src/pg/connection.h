@@ -1,5 +1,6 @@
 // A libpq connection with RAII and the few helpers sluice needs (simple queries, quoting).
 #pragma once
+#include <functional>
 #include <memory>
 #include <stdexcept>
 #include <string>
@@ -52,6 +53,9 @@ class Connection {
   Result exec(const std::string& sql);
   // Runs a parameterized statement (extended protocol; not on replication connections).
   Result exec_params(const std::string& sql, const std::vector<std::string>& params);
+  // Runs COPY ... TO STDOUT and calls on_row with each row's bytes (text format: one line,
+  // newline included). Returns the number of rows.
+  uint64_t copy_out(const std::string& sql, const std::function<void(std::string_view)>& on_row);
   std::string quote_literal(std::string_view s) const;
   std::string quote_ident(std::string_view s) const;
   int server_version() const;

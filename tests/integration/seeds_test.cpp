@@ -135,17 +135,24 @@ TEST_F(Seeds, Seed001ConfigVerbatimGivesAmountAsString) {
     }}
     }})",
       db, cluster().port());
-  create_slot("debezium");  // the seed sets no slot.name: Debezium's default
+  // The seed sets no snapshot.mode: Debezium's default, initial. The row inserted before the
+  // first start comes from the snapshot; the update after it from the stream.
   sql("INSERT INTO transactions VALUES ('6c1f0c1e-1d1b-4c37-9b53-0a6f3f1c7a11', 'jdoe', "
       "'2024-02-27 10:00:00', 512.34, 'USD', 'Lagos', 'Nigeria', 'Acme', 'credit_card', "
       "'10.0.0.1', '', '0b8e')");
   sql("ALTER TABLE transactions REPLICA IDENTITY FULL");
+  std::string out = dir + "/out.jsonl";
+  auto snap = capture(cfg, 1, out);
+  ASSERT_EQ(snap.size(), 1u);
+  EXPECT_STREQ(snap[0]["value"]["payload"]["op"].GetString(), "r");
+  EXPECT_STREQ(snap[0]["value"]["payload"]["after"]["amount"].GetString(), "512.34");
   sql("UPDATE transactions SET amount = amount + 150 where transaction_id = "
       "'6c1f0c1e-1d1b-4c37-9b53-0a6f3f1c7a11'");
-  auto recs = capture(cfg, 2);
+  auto recs = capture(cfg, 1, out);
   ASSERT_EQ(recs.size(), 2u);
   EXPECT_STREQ(recs[0]["topic"].GetString(), "cdc.public.transactions");
   const auto& p = recs[1]["value"]["payload"];
+  EXPECT_STREQ(p["op"].GetString(), "u");
   EXPECT_STREQ(p["before"]["amount"].GetString(), "512.34");
   EXPECT_STREQ(p["after"]["amount"].GetString(), "662.34");
   EXPECT_EQ(p["after"]["timestamp"].GetInt64(), 1709028000000000LL);  // MicroTimestamp
