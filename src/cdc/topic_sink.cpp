@@ -219,6 +219,10 @@ TopicSink::TopicState& TopicSink::topic_state(std::string_view name) {
     t.parts.clear();
   }
   t.config = topic->config();
+  // A topic's compression.type applies to the connector's batches as to any producer's
+  // ("producer" and "uncompressed" store them as they are).
+  std::string type = t.config.get("compression.type");
+  t.codec = type == "gzip" ? 1 : type == "snappy" ? 2 : type == "lz4" ? 3 : type == "zstd" ? 4 : 0;
   int64_t max = t.config.max_message_bytes();
   t.max_batch_bytes = size_t(std::clamp<int64_t>(max - 512, 1, int64_t(kBatchLimit)));
   size_t n = size_t(std::max(topic->partition_count(), 1));
@@ -279,7 +283,7 @@ void TopicSink::write(std::string_view lines) {
 void TopicSink::append_batch(TopicState& t, PartitionState& ps) {
   int32_t count = int32_t(ps.batch->count());
   if (int64_t(ps.next_seq) + count - 1 > INT32_MAX) next_epoch();
-  std::string batch = ps.batch->finish(pid_, epoch_, ps.next_seq);
+  std::string batch = ps.batch->finish(pid_, epoch_, ps.next_seq, t.codec);
   ps.batch.reset();
   auto r = ps.part->append(std::move(batch), t.config);
   if (r.error != 0)

@@ -73,6 +73,7 @@ class TopicSink : public Sink {
     log::TopicConfig config;
     std::vector<PartitionState*> parts;  // by partition id; null until used
     size_t max_batch_bytes = 0;
+    int codec = 0;         // compression of the connector's batches (compression.type)
     uint64_t checked = 0;  // write() call in which the topic was last looked up
   };
   struct StringHash {

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/crc32c.h"
+#include "kafka/compression.h"
 #include "core/varint.h"
 
 namespace sluice::kafka {
@@ -68,13 +69,16 @@ void BatchBuilder::add(std::optional<std::string_view> key, std::optional<std::s
 }
 
 std::string BatchBuilder::finish(int64_t producer_id, int16_t producer_epoch,
-                                 int32_t base_sequence) const {
+                                 int32_t base_sequence, int codec) const {
+  std::string compressed;
+  if (codec != 0) compressed = compress(Codec(codec), records_);
+  const std::string& body = codec != 0 ? compressed : records_;
   std::string b(kBatchHeaderSize, '\0');
   put_be<int64_t>(&b[0], 0);
-  put_be<int32_t>(&b[8], int32_t(kBatchHeaderSize - 12 + records_.size()));
+  put_be<int32_t>(&b[8], int32_t(kBatchHeaderSize - 12 + body.size()));
   put_be<int32_t>(&b[12], -1);
   b[16] = 2;
-  put_be<int16_t>(&b[21], 0);
+  put_be<int16_t>(&b[21], int16_t(codec & 7));
   put_be<int32_t>(&b[23], count_ == 0 ? 0 : int32_t(count_ - 1));
   put_be<int64_t>(&b[27], base_timestamp_);
   put_be<int64_t>(&b[35], count_ == 0 ? base_timestamp_ : max_timestamp_);
@@ -82,7 +86,7 @@ std::string BatchBuilder::finish(int64_t producer_id, int16_t producer_epoch,
   put_be<int16_t>(&b[51], producer_epoch);
   put_be<int32_t>(&b[53], base_sequence);
   put_be<int32_t>(&b[57], int32_t(count_));
-  b += records_;
+  b += body;
   put_be<uint32_t>(&b[17], crc32c(b.data() + 21, b.size() - 21));
   return b;
 }

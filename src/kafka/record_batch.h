@@ -53,9 +53,10 @@ class BatchBuilder {
   void add(std::optional<std::string_view> key, std::optional<std::string_view> value,
            int64_t timestamp, const std::vector<RecordHeader>& headers = {});
   size_t count() const { return count_; }
-  // The finished batch with base offset 0 (the log assigns offsets by rewriting it).
+  // The finished batch with base offset 0 (the log assigns offsets by rewriting it). codec:
+  // the compression of attributes bits 0-2 (0 none; see compression.h) applied to the records.
   std::string finish(int64_t producer_id = -1, int16_t producer_epoch = -1,
-                     int32_t base_sequence = -1) const;
+                     int32_t base_sequence = -1, int codec = 0) const;
 
  private:
   int64_t base_timestamp_;
