@@ -3,8 +3,8 @@
 #include <fmt/format.h>
 
 #include "core/crc32c.h"
-#include "kafka/compression.h"
 #include "core/varint.h"
+#include "kafka/compression.h"
 
 namespace sluice::kafka {
 
@@ -68,8 +68,8 @@ void BatchBuilder::add(std::optional<std::string_view> key, std::optional<std::s
   ++count_;
 }
 
-std::string BatchBuilder::finish(int64_t producer_id, int16_t producer_epoch,
-                                 int32_t base_sequence, int codec) const {
+std::string BatchBuilder::finish(int64_t producer_id, int16_t producer_epoch, int32_t base_sequence,
+                                 int codec) const {
   std::string compressed;
   if (codec != 0) compressed = compress(Codec(codec), records_);
   const std::string& body = codec != 0 ? compressed : records_;
