@@ -63,11 +63,6 @@ std::string ConnectorHost::add(const std::string& file_or_json) {
   }
   // The name keys the connector's position: a config without one uses its topic prefix.
   if (config.name.empty()) config.name = config.topic_prefix;
-  if (config.snapshot_mode != SnapshotMode::no_data && config.snapshot_mode_explicit)
-    throw std::invalid_argument(
-        fmt::format("invalid {}: snapshot.mode={} is not supported yet (initial snapshots are not "
-                    "implemented); set snapshot.mode=no_data to stream changes only",
-                    source, config.properties["snapshot.mode"]));
 
   std::lock_guard lifecycle(lifecycle_mu_);
   {
