@@ -1,0 +1,181 @@
+#!/usr/bin/env bash
+# Initial snapshot benchmark: sluice reading a table into Debezium records next to COPY of the
+# same table, measured in the same run on seed 001's 12-column transactions table.
+#   COPY:    psql -c "COPY transactions TO STDOUT" (text format), the floor for reading the table
+#   file:    sluice capture with snapshot.mode=initial_only into a file, snapshot.max.threads=1
+#            and the default (4); schemas disabled, then once with schemas enabled
+#   topics:  sluice run --connector (initial_only) into the embedded log's topic, until the
+#            topic's end offsets sum to the row count
+# Each line gives rows/s, MB/s of COPY's text size (the same table bytes for every line), the
+# ratio to COPY's time (1.00: as fast as COPY) and sluice's peak RSS.
+# Usage: bench/snapshot_bench.sh [--rows N] [--no-schemas] [--no-topics]
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+ROWS=5000000 SCHEMAS=1 TOPICS=1
+while [ $# -gt 0 ]; do
+  case $1 in
+    --rows) ROWS=$2; shift 2 ;;
+    --no-schemas) SCHEMAS=0; shift ;;
+    --no-topics) TOPICS=0; shift ;;
+    *) echo "unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+if [ "$TOPICS" = 1 ] && ! command -v kcat >/dev/null; then
+  echo "kcat not found: skipping the topics run" >&2
+  TOPICS=0
+fi
+build=${BUILD_DIR:-$root/build}
+[ -x "$build/sluice" ] || bash "$root/scripts/build.sh" "$build" >/dev/null
+sluice=$build/sluice
+bindir=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -1)
+work=$(mktemp -d /tmp/sluice-snapbench-XXXXXX)
+chmod 755 "$work"
+cleanup() {
+  # A `sluice run` left running by an interrupted run.
+  if [ -s "$work/run.pid" ]; then kill -TERM "$(cat "$work/run.pid")" 2>/dev/null || true; sleep 1; fi
+  "$sluice" pg down --dir "$work/pg" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+"$sluice" pg up --dir "$work/pg" >/dev/null
+port=$(cat "$work/pg/port")
+psql() { "$bindir/psql" -X -q -At -h 127.0.0.1 -p "$port" -U postgres -d bench -v ON_ERROR_STOP=1 "$@"; }
+"$bindir/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE bench"
+psql <<'SQL'
+CREATE TABLE transactions (transaction_id VARCHAR(255) PRIMARY KEY, user_id VARCHAR(255),
+  timestamp TIMESTAMP, amount DECIMAL, currency VARCHAR(255), city VARCHAR(255),
+  country VARCHAR(255), merchant_name VARCHAR(255), payment_method VARCHAR(255),
+  ip_address VARCHAR(255), voucher_code VARCHAR(255), affiliateId VARCHAR(255));
+CREATE PUBLICATION dbz_publication FOR TABLE transactions;
+SQL
+now() { date +%s.%N; }
+echo "sluice snapshot benchmark: $ROWS rows ($(nproc) cores)"
+t0=$(now)
+# In steps of 1,000,000 rows (one transaction each), asynchronously committed.
+for ((first = 0; first < ROWS; first += 1000000)); do
+  last=$(( first + 1000000 < ROWS ? first + 1000000 : ROWS ))
+  psql -c "SET synchronous_commit = off" -c "INSERT INTO transactions SELECT md5(g::text),
+    'user' || (g % 1000), timestamp '2024-01-01' + g * interval '1 second',
+    round((random() * 990 + 10)::numeric, 2), 'USD', 'Lagos', 'Nigeria', 'Acme Ltd',
+    'credit_card', '10.1.2.3', '', md5((g + 1)::text) FROM generate_series($first, $((last - 1))) g"
+done
+psql -c "VACUUM ANALYZE transactions" -c "CHECKPOINT" >/dev/null
+printf 'table loaded in %.1f s: %s of heap\n' "$(echo "$(now) - $t0" | bc -l)" \
+  "$(psql -c "SELECT pg_size_pretty(pg_table_size('transactions'))")"
+
+connector() {  # name snapshot-mode schemas(true|false) threads -> config path
+  cat >"$work/$1.json" <<JSON
+{"name":"bench-$1","config":{"connector.class":"io.debezium.connector.postgresql.PostgresConnector",
+ "database.hostname":"127.0.0.1","database.port":"$port","database.user":"postgres",
+ "database.dbname":"bench","topic.prefix":"cdc","slot.name":"$1","snapshot.mode":"$2",
+ "decimal.handling.mode":"string","key.converter.schemas.enable":"$3",
+ "value.converter.schemas.enable":"$3","snapshot.max.threads":"$4"}}
+JSON
+  echo "$work/$1.json"
+}
+drop_slot() { psql -c "SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = '$1'" >/dev/null; }
+
+run_copy() {  # -> seconds; the text size in $work/copy.size
+  local t0 t1
+  t0=$(now)
+  psql -c "COPY transactions TO STDOUT" | wc -c >"$work/copy.size"
+  t1=$(now)
+  echo "$t1 - $t0" | bc -l
+}
+
+run_file() {  # slot schemas threads -> seconds; output size in $work/out.size, peak RSS (kB) in $work/rss
+  local cfg t0 t1 lines
+  cfg=$(connector "$1" initial_only "$2" "$3")
+  rm -f "$work/out.jsonl" "$work/out.jsonl.pos"
+  t0=$(now)
+  /usr/bin/time -f %M -o "$work/rss" "$sluice" capture "$cfg" --output "$work/out.jsonl" \
+    </dev/null >/dev/null 2>"$work/sluice.err" || { cat "$work/sluice.err" >&2; exit 1; }
+  t1=$(now)
+  stat -c %s "$work/out.jsonl" >"$work/out.size"
+  lines=$(wc -l <"$work/out.jsonl")
+  [ "$lines" -eq "$ROWS" ] || echo "warning: $lines records in the output, $ROWS expected" >&2
+  grep -o 'snapshot completed.*' "$work/sluice.err" | tail -1 >"$work/progress" || true
+  rm -f "$work/out.jsonl" "$work/out.jsonl.pos"
+  drop_slot "$1"
+  echo "$t1 - $t0" | bc -l
+}
+
+topic=cdc.public.transactions
+topic_end() {  # kafka-port -> the topic's high watermark, summed over its partitions
+  local args=() p parts
+  parts=$(kcat -b "127.0.0.1:$1" -L -t "$topic" 2>/dev/null | grep -c '^ *partition [0-9]*,' || true)
+  [ "${parts:-0}" -gt 0 ] || { echo 0; return; }
+  for ((p = 0; p < parts; p++)); do args+=(-t "$topic:$p:-1"); done
+  { kcat -b "127.0.0.1:$1" -Q "${args[@]}" 2>/dev/null || true; } |
+    awk '/ offset [0-9]+$/ {s += $NF} END {print s + 0}'
+}
+
+run_topics() {  # slot -> seconds; topic bytes in $work/out.size, VmHWM (kB) in $work/rss
+  local cfg data=$work/data t0 t1 pid kport got=0 deadline
+  cfg=$(connector "$1" initial_only false 4)
+  rm -rf "$data" "$work/kport"
+  deadline=$(( $(date +%s) + 1800 ))
+  t0=$(now)
+  "$sluice" run --data-dir "$data" --kafka-listen 127.0.0.1:0 --port-file "$work/kport" \
+    --connector "$cfg" </dev/null >/dev/null 2>"$work/sluice.err" &
+  pid=$!
+  echo "$pid" >"$work/run.pid"
+  alive() {
+    kill -0 "$pid" 2>/dev/null || { echo "sluice run exited early" >&2; cat "$work/sluice.err" >&2; exit 1; }
+    [ "$(date +%s)" -lt "$deadline" ] || { echo "timed out at $got of $ROWS records" >&2; exit 1; }
+  }
+  until [ -s "$work/kport" ]; do alive; sleep 0.01; done
+  kport=$(cat "$work/kport")
+  while :; do
+    alive
+    got=$(topic_end "$kport")
+    [ "$got" -ge "$ROWS" ] && break
+    sleep 0.05
+  done
+  t1=$(now)
+  awk '/^VmHWM/ {print $2}' "/proc/$pid/status" >"$work/rss"
+  kill -TERM "$pid" 2>/dev/null || true
+  wait "$pid" || { echo "sluice run exited with $? on SIGTERM" >&2; cat "$work/sluice.err" >&2; }
+  rm -f "$work/run.pid"
+  [ "$got" -eq "$ROWS" ] || echo "warning: topic $topic holds $got records, $ROWS expected" >&2
+  grep -o 'snapshot completed.*' "$work/sluice.err" | tail -1 >"$work/progress" || true
+  find "$data/topics/$topic" -name '*.log' -printf '%s\n' | awk '{s += $1} END {print s + 0}' \
+    >"$work/out.size"
+  rm -rf "$data"
+  drop_slot "$1"
+  echo "$t1 - $t0" | bc -l
+}
+
+min() { echo "if ($1 < $2) $1 else $2" | bc -l; }
+
+# COPY twice (the first run may find a cold cache); the faster counts.
+c1=$(run_copy)
+c2=$(run_copy)
+copy_s=$(min "$c1" "$c2")
+copy_bytes=$(cat "$work/copy.size")
+printf '%-44s %7.2f s %9.0f rows/s %7.1f MB/s\n' "COPY TO STDOUT (text, $((copy_bytes / 1048576)) MB)" \
+  "$copy_s" "$(echo "$ROWS / $copy_s" | bc -l)" "$(echo "$copy_bytes / $copy_s / 1048576" | bc -l)"
+
+report() {  # label seconds
+  printf '%-44s %7.2f s %9.0f rows/s %7.1f MB/s | ratio to COPY %.2f | output %5d MB | peak RSS %4d MB\n' \
+    "$1" "$2" "$(echo "$ROWS / $2" | bc -l)" "$(echo "$copy_bytes / $2 / 1048576" | bc -l)" \
+    "$(echo "$copy_s / $2" | bc -l)" "$(( $(cat "$work/out.size") / 1048576 ))" \
+    "$(( $(cat "$work/rss") / 1024 ))"
+  [ -s "$work/progress" ] && echo "    sluice: $(cat "$work/progress")"
+  return 0
+}
+
+# (Assigned first, so that a failed run stops the script under set -e.)
+s=$(run_file f1 false 1)
+report "sluice capture, file, 1 thread" "$s"
+s=$(run_file f4 false 4)
+report "sluice capture, file, 4 threads" "$s"
+if [ "$SCHEMAS" = 1 ]; then
+  s=$(run_file f4s true 4)
+  report "sluice capture, file, 4 threads, schemas" "$s"
+fi
+if [ "$TOPICS" = 1 ]; then
+  s=$(run_topics t4)
+  report "sluice run --connector, topic, 4 threads" "$s"
+fi
