@@ -1393,6 +1393,9 @@ TEST_F(SnapshotTopics, KillNineMidSnapshotLeavesTheAttemptAndACompleteSnapshotFo
   EXPECT_EQ(creates, 1u);
   EXPECT_EQ(bad, 0u);
   EXPECT_EQ(total, before_final + uint64_t(kRows) + 1);
+  std::printf("[   info   ] %" PRIu64 " records of the killed attempt, then %" PRIu64
+              " reads and %" PRIu64 " create\n",
+              before_final, final_reads, creates);
 }
 
 }  // namespace
