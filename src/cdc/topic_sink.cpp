@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "cdc/fatal_error.h"
+#include "core/big_endian.h"
 #include "core/log.h"
 #include "kafka/compression.h"
 
@@ -27,11 +28,6 @@ int64_t now_ms() {
       .count();
 }
 
-int32_t get_be32(const char* p) {
-  return int32_t(uint32_t(uint8_t(p[0])) << 24 | uint32_t(uint8_t(p[1])) << 16 |
-                 uint32_t(uint8_t(p[2])) << 8 | uint32_t(uint8_t(p[3])));
-}
-
 // Calls fn(header, batch) for every batch of p from the one holding offset `from` to the end.
 template <typename Fn>
 void for_each_batch(const log::Partition& p, int64_t from, Fn&& fn) {
@@ -43,7 +39,7 @@ void for_each_batch(const log::Partition& p, int64_t from, Fn&& fn) {
     int64_t before = off;
     size_t pos = 0;
     while (pos + kafka::kBatchHeaderSize <= chunk.size()) {
-      size_t total = size_t(get_be32(chunk.data() + pos + 8)) + 12;
+      size_t total = size_t(get_be<int32_t>(chunk.data() + pos + 8)) + 12;
       if (total > chunk.size() - pos) break;
       std::string_view batch(chunk.data() + pos, total);
       auto check = kafka::check_batch(batch, /*verify_crc=*/false);  // checked when appended

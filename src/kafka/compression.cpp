@@ -12,6 +12,7 @@
 #include <optional>
 #include <span>
 
+#include "core/big_endian.h"
 #include "core/varint.h"
 
 namespace sluice::kafka {
@@ -42,14 +43,6 @@ const char* codec_name(Codec c) {
   throw CompressionError(fmt::format("{} {} failed: {}", codec_name(c), what, reason));
 }
 [[noreturn]] void corrupt(Codec c, std::string_view reason) { fail(c, "decompression", reason); }
-
-uint32_t get_be32(const char* p) {
-  return uint32_t(uint8_t(p[0])) << 24 | uint32_t(uint8_t(p[1])) << 16 |
-         uint32_t(uint8_t(p[2])) << 8 | uint32_t(uint8_t(p[3]));
-}
-void put_be32(std::string& out, uint32_t v) {
-  for (int shift = 24; shift >= 0; shift -= 8) out += char((v >> shift) & 0xff);
-}
 
 // Output that grows geometrically but never past max_size + 1 bytes, so a bomb is caught after
 // at most that much work instead of after inflating all of it.
@@ -160,7 +153,7 @@ std::string unsnappy(std::string_view in, size_t max_size) {
   if (in.size() < kXerialHeaderSize) corrupt(c, "truncated Xerial header");
   for (size_t pos = kXerialHeaderSize; pos < in.size();) {
     if (in.size() - pos < 4) corrupt(c, "truncated Xerial block length");
-    uint32_t len = get_be32(in.data() + pos);
+    uint32_t len = get_be<uint32_t>(in.data() + pos);
     pos += 4;
     if (len > in.size() - pos)
       corrupt(c, fmt::format("Xerial block of {} bytes but {} remain", len, in.size() - pos));
@@ -172,15 +165,15 @@ std::string unsnappy(std::string_view in, size_t max_size) {
 
 std::string snappy_xerial(std::string_view in) {
   std::string out(kXerialMagic, sizeof kXerialMagic);
-  put_be32(out, 1);  // version
-  put_be32(out, 1);  // minimum compatible version
+  append_be<uint32_t>(out, 1);  // version
+  append_be<uint32_t>(out, 1);  // minimum compatible version
   std::string block;
   for (size_t pos = 0; pos < in.size(); pos += kXerialBlockSize) {
     std::string_view chunk = in.substr(pos, kXerialBlockSize);
     block.resize(snappy::MaxCompressedLength(chunk.size()));
     size_t n = 0;
     snappy::RawCompress(chunk.data(), chunk.size(), block.data(), &n);
-    put_be32(out, uint32_t(n));
+    append_be<uint32_t>(out, uint32_t(n));
     out.append(block.data(), n);
   }
   return out;
@@ -355,7 +348,7 @@ std::string compress(Codec codec, std::string_view in) {
 std::string validate_records(std::string_view batch, size_t max_size) {
   if (batch.size() < kBatchHeaderSize) return "record batch is shorter than its header";
   // The caller has run check_batch; read the few fields needed without a second CRC pass.
-  auto be32 = [&](size_t at) { return int32_t(get_be32(batch.data() + at)); };
+  auto be32 = [&](size_t at) { return get_be<int32_t>(batch.data() + at); };
   int codec = uint8_t(batch[22]) & 7;
   int32_t last_offset_delta = be32(23), count = be32(57);
   // Kafka refuses empty batches on produce ("Invalid reported count for record batch").

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "core/big_endian.h"
 #include "core/crc32c.h"
 #include "core/varint.h"
 #include "kafka/compression.h"
@@ -9,24 +10,6 @@
 namespace sluice::kafka {
 
 namespace {
-
-template <typename T>
-void put_be(char* p, T v) {
-  using U = std::make_unsigned_t<T>;
-  U u = U(v);
-  for (int i = int(sizeof(T)) - 1; i >= 0; --i) {
-    p[i] = char(u & 0xff);
-    u = U(u >> 8);
-  }
-}
-
-template <typename T>
-T get_be(const char* p) {
-  using U = std::make_unsigned_t<T>;
-  U u = 0;
-  for (size_t i = 0; i < sizeof(T); ++i) u = U((u << 8) | uint8_t(p[i]));
-  return T(u);
-}
 
 void append_bytes(std::string& out, std::optional<std::string_view> b) {
   if (!b) {

@@ -11,6 +11,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/big_endian.h"
 #include "core/crc32c.h"
 #include "kafka/compression.h"
 #include "kafka/record_batch.h"
@@ -19,16 +20,6 @@
 namespace sluice::log {
 
 namespace {
-
-template <typename T>
-void put_be(char* p, T v) {
-  using U = std::make_unsigned_t<T>;
-  U u = U(v);
-  for (int i = int(sizeof(T)) - 1; i >= 0; --i) {
-    p[i] = char(u & 0xff);
-    u = U(u >> 8);
-  }
-}
 
 // Kafka's sequence arithmetic: wraps from INT32_MAX to 0.
 int32_t add_sequence(int32_t seq, int64_t n) {

@@ -3,6 +3,7 @@
 
 #include <chrono>
 
+#include "core/big_endian.h"
 #include "core/crc32c.h"
 #include "kafka/compression.h"
 #include "kafka/errors.h"
@@ -24,19 +25,11 @@ int64_t now_ms() {
       .count();
 }
 
-void put_be64(std::string& b, size_t at, int64_t v) {
-  for (int i = 0; i < 8; ++i) b[at + size_t(i)] = char(uint8_t(uint64_t(v) >> (8 * (7 - i))));
-}
-
 // LogAppendTime: the broker's clock replaces the batch's max timestamp (the CRC changes).
 void stamp_log_append_time(std::string& b, int64_t ts) {
-  uint16_t attrs = uint16_t((uint8_t(b[21]) << 8) | uint8_t(b[22]));
-  attrs |= 0x08;
-  b[21] = char(attrs >> 8);
-  b[22] = char(attrs & 0xff);
-  put_be64(b, 35, ts);
-  uint32_t crc = crc32c(b.data() + 21, b.size() - 21);
-  for (int i = 0; i < 4; ++i) b[17 + size_t(i)] = char(uint8_t(crc >> (8 * (3 - i))));
+  put_be<uint16_t>(&b[21], get_be<uint16_t>(&b[21]) | 0x08);
+  put_be<int64_t>(&b[35], ts);
+  put_be<uint32_t>(&b[17], crc32c(b.data() + 21, b.size() - 21));
 }
 
 }  // namespace

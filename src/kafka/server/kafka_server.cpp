@@ -8,6 +8,7 @@
 #include <map>
 #include <thread>
 
+#include "core/big_endian.h"
 #include "core/log.h"
 #include "kafka/errors.h"
 #include "kafka/server/dispatch.h"
@@ -111,10 +112,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                      [self = shared_from_this()](const asio::error_code& ec, size_t) {
                        self->reading_ = false;
                        if (ec) return self->close_now();  // peer went away
-                       int32_t n = int32_t((uint32_t(uint8_t(self->size_buf_[0])) << 24) |
-                                           (uint32_t(uint8_t(self->size_buf_[1])) << 16) |
-                                           (uint32_t(uint8_t(self->size_buf_[2])) << 8) |
-                                           uint32_t(uint8_t(self->size_buf_[3])));
+                       int32_t n = get_be<int32_t>(self->size_buf_);
                        if (n < (self->raw_sasl_next_ ? 1 : 8) ||
                            n > self->server_.broker.config.max_request_bytes)
                          return self->fail(fmt::format("frame size {} out of range", n));

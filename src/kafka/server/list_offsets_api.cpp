@@ -1,6 +1,7 @@
 // ListOffsets (2) v0-5: the earliest (-2) and latest (-1) offsets, and the first record whose
 // timestamp is at or after a given time (found through the batch index, then the batch's own
 // records, decompressed when needed).
+#include "core/big_endian.h"
 #include "kafka/compression.h"
 #include "kafka/errors.h"
 #include "kafka/record_batch.h"
@@ -20,8 +21,7 @@ struct Found {
 // Size of the first batch in data (read() may return several), 0 when not even its header.
 size_t first_batch_size(std::string_view data) {
   if (data.size() < 12) return 0;
-  uint32_t len = uint32_t(uint8_t(data[8])) << 24 | uint32_t(uint8_t(data[9])) << 16 |
-                 uint32_t(uint8_t(data[10])) << 8 | uint32_t(uint8_t(data[11]));
+  uint32_t len = get_be<uint32_t>(data.data() + 8);
   return size_t(len) + 12 <= data.size() ? size_t(len) + 12 : 0;
 }
 
