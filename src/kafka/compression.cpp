@@ -246,58 +246,6 @@ std::string zstd(std::string_view in) {
   return out;
 }
 
-std::optional<std::optional<std::string_view>> read_bytes(std::string_view in, size_t& pos) {
-  auto len = varint::read_signed(in, pos);
-  if (!len || *len < -1) return std::nullopt;
-  if (*len == -1) return std::optional<std::string_view>{};
-  if (uint64_t(*len) > in.size() - pos) return std::nullopt;
-  std::string_view v = in.substr(pos, size_t(*len));
-  pos += size_t(*len);
-  return std::optional<std::string_view>{v};
-}
-
-// Walks `count` records filling the whole of `body`. strict (for produce validation) also
-// requires offset deltas 0..count-1; a compacted batch read back may legitimately have gaps.
-std::string walk_records(std::string_view body, int32_t count, bool strict,
-                         std::vector<Record>* out) {
-  size_t pos = 0;
-  for (int32_t i = 0; i < count; ++i) {
-    if (pos == body.size())
-      return fmt::format("record batch ends after {} of {} records", i, count);
-    auto len = varint::read_signed(body, pos);
-    if (!len) return fmt::format("record {} has a truncated length", i);
-    if (*len < 1 || uint64_t(*len) > body.size() - pos)
-      return fmt::format("record {} claims {} bytes but {} remain", i, *len, body.size() - pos);
-    std::string_view rec = body.substr(pos, size_t(*len));
-    pos += size_t(*len);
-    size_t p = 1;  // attributes: unused in v2 records
-    auto ts = varint::read_signed(rec, p);
-    auto od = varint::read_signed(rec, p);
-    auto key = ts && od ? read_bytes(rec, p) : std::nullopt;
-    auto value = key ? read_bytes(rec, p) : std::nullopt;
-    auto nh = value ? varint::read_signed(rec, p) : std::nullopt;
-    if (!nh || *nh < 0)
-      return fmt::format("record {} is malformed or overruns its {} bytes", i, *len);
-    if (strict && *od != i)
-      return fmt::format("record {} has offset delta {} (deltas must run 0..{})", i, *od,
-                         count - 1);
-    Record r{*od, *ts, *key, *value, {}};
-    for (int64_t j = 0; j < *nh; ++j) {
-      auto hk = read_bytes(rec, p);  // a null header key is invalid, as in Kafka
-      auto hv = hk && *hk ? read_bytes(rec, p) : std::nullopt;
-      if (!hv) return fmt::format("record {} header {} is malformed", i, j);
-      if (out) r.headers.push_back({**hk, *hv});
-    }
-    if (p != rec.size())
-      return fmt::format("record {} claims {} bytes but its fields take {}", i, *len, p);
-    if (out) out->push_back(std::move(r));
-  }
-  if (pos != body.size())
-    return fmt::format("record batch has {} stray bytes after its {} records", body.size() - pos,
-                       count);
-  return "";
-}
-
 // Inflates a batch's records section when its codec asks; "" or the reason in error.
 std::string_view records_of(std::string_view batch, int codec, size_t max_size,
                             std::string& scratch, std::string& error) {

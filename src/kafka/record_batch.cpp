@@ -110,40 +110,51 @@ BatchCheck check_batch(std::string_view in, bool verify_crc) {
   return c;
 }
 
+std::string walk_records(std::string_view body, int32_t count, bool strict,
+                         std::vector<Record>* out) {
+  size_t pos = 0;
+  for (int32_t i = 0; i < count; ++i) {
+    if (pos == body.size())
+      return fmt::format("record batch ends after {} of {} records", i, count);
+    auto len = varint::read_signed(body, pos);
+    if (!len) return fmt::format("record {} has a truncated length", i);
+    if (*len < 1 || uint64_t(*len) > body.size() - pos)
+      return fmt::format("record {} claims {} bytes but {} remain", i, *len, body.size() - pos);
+    std::string_view rec = body.substr(pos, size_t(*len));
+    pos += size_t(*len);
+    size_t p = 1;  // attributes: unused in v2 records
+    auto ts = varint::read_signed(rec, p);
+    auto od = varint::read_signed(rec, p);
+    auto key = ts && od ? read_bytes(rec, p) : std::nullopt;
+    auto value = key ? read_bytes(rec, p) : std::nullopt;
+    auto nh = value ? varint::read_signed(rec, p) : std::nullopt;
+    if (!nh || *nh < 0)
+      return fmt::format("record {} is malformed or overruns its {} bytes", i, *len);
+    if (strict && *od != i)
+      return fmt::format("record {} has offset delta {} (deltas must run 0..{})", i, *od,
+                         count - 1);
+    Record r{*od, *ts, *key, *value, {}};
+    for (int64_t j = 0; j < *nh; ++j) {
+      auto hk = read_bytes(rec, p);  // a null header key is invalid, as in Kafka
+      auto hv = hk && *hk ? read_bytes(rec, p) : std::nullopt;
+      if (!hv) return fmt::format("record {} header {} is malformed", i, j);
+      if (out) r.headers.push_back({**hk, *hv});
+    }
+    if (p != rec.size())
+      return fmt::format("record {} claims {} bytes but its fields take {}", i, *len, p);
+    if (out) out->push_back(std::move(r));
+  }
+  if (pos != body.size())
+    return fmt::format("record batch has {} stray bytes after its {} records", body.size() - pos,
+                       count);
+  return "";
+}
+
 std::string read_records(std::string_view batch, std::vector<Record>& out) {
   BatchCheck c = check_batch(batch);
   if (!c.ok()) return c.error;
   if (c.header.compression() != 0) return "compressed record batches are not read here";
-  size_t pos = kBatchHeaderSize;
-  for (int32_t i = 0; i < c.header.record_count; ++i) {
-    auto len = varint::read_signed(batch, pos);
-    if (!len || *len < 1 || uint64_t(*len) > batch.size() - pos)
-      return fmt::format("record {} has a bad length", i);
-    std::string_view body = batch.substr(pos, size_t(*len));
-    pos += size_t(*len);
-    size_t p = 1;  // attributes
-    Record r;
-    auto ts = varint::read_signed(body, p);
-    auto od = varint::read_signed(body, p);
-    auto key = ts && od ? read_bytes(body, p) : std::nullopt;
-    auto value = key ? read_bytes(body, p) : std::nullopt;
-    auto nh = value ? varint::read_signed(body, p) : std::nullopt;
-    if (!nh || *nh < 0) return fmt::format("record {} is malformed", i);
-    r.timestamp_delta = *ts;
-    r.offset_delta = *od;
-    r.key = *key;
-    r.value = *value;
-    for (int64_t j = 0; j < *nh; ++j) {
-      auto hk = read_bytes(body, p);
-      auto hv = hk && *hk ? read_bytes(body, p) : std::nullopt;
-      if (!hv) return fmt::format("record {} header {} is malformed", i, j);
-      r.headers.push_back({**hk, *hv});
-    }
-    if (p != body.size()) return fmt::format("record {} has {} stray bytes", i, body.size() - p);
-    out.push_back(std::move(r));
-  }
-  if (pos != batch.size()) return "record batch has bytes after its last record";
-  return "";
+  return walk_records(batch.substr(kBatchHeaderSize), c.header.record_count, false, &out);
 }
 
 void set_base_offset(std::string& batch, int64_t base_offset) {

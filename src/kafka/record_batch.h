@@ -75,6 +75,12 @@ struct BatchCheck {
 // Checks framing (a whole batch, magic 2, lengths) and the CRC (skipped with verify_crc=false
 // where the batch was checked already: the CRC is the costly part).
 BatchCheck check_batch(std::string_view bytes, bool verify_crc = true);
+// Walks `count` records filling the whole of `body` (a batch's records section, inflated):
+// record framing, fields, headers; strict (produce validation) also requires offset deltas
+// 0..count-1, where a compacted batch read back may have gaps. Appends to out when given.
+// Returns "" or the reason.
+std::string walk_records(std::string_view body, int32_t count, bool strict,
+                         std::vector<Record>* out);
 // Reads the records of an uncompressed, checked batch; returns an error message or "".
 std::string read_records(std::string_view batch, std::vector<Record>& out);
 // Sets the base offset in place (outside the CRC, so no re-encoding).
