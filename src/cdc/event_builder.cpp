@@ -1,8 +1,8 @@
 #include "cdc/event_builder.h"
 
-#include <time.h>
 
 #include "core/base64.h"
+#include "core/clock.h"
 #include "core/json_writer.h"
 
 namespace sluice::cdc {
@@ -53,12 +53,6 @@ std::string message_value_schema() {
          "\"optional\":false,\"name\":\"io.debezium.connector.postgresql.Message\",\"field\":"
          "\"message\"}],\"optional\":false,\"name\":\"io.debezium.connector.postgresql."
          "MessageValue\"}";
-}
-
-int64_t now_ns() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return int64_t(ts.tv_sec) * 1000000000 + ts.tv_nsec;
 }
 
 }  // namespace
@@ -212,7 +206,7 @@ void EventBuilder::source(std::string& out, const SourceInfo& src,
 }
 
 void EventBuilder::timestamps(std::string& out) {
-  int64_t ns = now_ns();
+  int64_t ns = unix_nanos();
   out += "\"ts_ms\":";
   json::append_int(out, ns / 1000000);
   out += ",\"ts_us\":";

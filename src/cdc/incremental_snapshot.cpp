@@ -2,13 +2,13 @@
 
 #include <fmt/format.h>
 #include <rapidjson/document.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 
 #include "cdc/fatal_error.h"
 #include "cdc/snapshot_tables.h"
+#include "core/clock.h"
 #include "core/json_writer.h"
 #include "core/log.h"
 #include "pg/replication_stream.h"
@@ -18,12 +18,6 @@ namespace sluice::cdc {
 namespace {
 
 constexpr const char* kLog = "snapshot";
-
-int64_t now_unix_us() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return int64_t(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
-}
 
 void append_strings(std::string& out, const std::vector<std::string>& v) {
   out += '[';
@@ -72,7 +66,7 @@ IncrementalSnapshot::IncrementalSnapshot(const ConnectorConfig& config, std::str
     : config_(config),
       conninfo_(std::move(conninfo)),
       progress_(progress),
-      run_id_(fmt::format("{}-{}", getpid(), now_unix_us())) {}
+      run_id_(fmt::format("{}-{}", getpid(), unix_micros())) {}
 
 IncrementalSnapshot::~IncrementalSnapshot() = default;
 
@@ -369,7 +363,7 @@ uint64_t IncrementalSnapshot::emit_chunk(std::string& out, EventBuilder& builder
   src.snapshot = "incremental";
   src.has_txid = false;
   src.has_lsn = false;
-  src.commit_time_us = now_unix_us();
+  src.commit_time_us = unix_micros();
   src.last_commit_lsn = last_commit_lsn;
   uint64_t n = 0;
   pg::Tuple row;

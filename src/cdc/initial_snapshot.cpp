@@ -1,7 +1,6 @@
 #include "cdc/initial_snapshot.h"
 
 #include <fmt/format.h>
-#include <time.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -10,6 +9,7 @@
 #include <mutex>
 #include <thread>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "pg/connection.h"
 #include "pg/copy_text.h"
@@ -23,12 +23,6 @@ constexpr const char* kLog = "snapshot";
 constexpr size_t kHandOverBytes = 1 << 20;
 constexpr uint64_t kMinChunkPages = 2048;  // 16 MB: fewer, larger COPYs cost less per row
 constexpr auto kProgressEvery = std::chrono::seconds(5);
-
-int64_t now_unix_us() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return int64_t(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
-}
 
 struct Chunk {
   size_t table;
@@ -149,7 +143,7 @@ class Reader {
   void read(const Chunk& c) {
     TableState& ts = *s_.state[c.table];
     src_ = SourceInfo{};
-    src_.commit_time_us = now_unix_us();
+    src_.commit_time_us = unix_micros();
     src_.xid = s_.xid;
     src_.lsn = s_.opt.lsn;
     held_ = Held{};

@@ -1,7 +1,6 @@
 #include "cdc/source_connector.h"
 
 #include <fmt/format.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -12,6 +11,7 @@
 #include "cdc/file_sink.h"
 #include "cdc/initial_snapshot.h"
 #include "cdc/snapshot_tables.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 namespace sluice::cdc {
@@ -22,12 +22,6 @@ constexpr const char* kLog = "capture";
 // Output is written every kWriteChunk bytes and made durable at idle points or every kSyncBytes.
 constexpr size_t kWriteChunk = 1 << 20;
 constexpr uint64_t kSyncBytes = 64ull << 20;
-
-int64_t now_unix_us() {
-  timespec ts{};
-  clock_gettime(CLOCK_REALTIME, &ts);
-  return int64_t(ts.tv_sec) * 1000000 + ts.tv_nsec / 1000;
-}
 
 bool is_connection_error(const pg::Error& e) {
   const std::string& s = e.sqlstate();
@@ -486,7 +480,7 @@ void SourceConnector::stream(bool first_attempt) {
     if (config_.heartbeat_interval_ms > 0 && !in_tx_ &&
         now - last_heartbeat_ >= std::chrono::milliseconds(config_.heartbeat_interval_ms)) {
       last_heartbeat_ = now;
-      builder_.heartbeat(buf_, now_unix_us() / 1000);
+      builder_.heartbeat(buf_, unix_micros() / 1000);
       submit(true);
     }
     if (reply_due ||
@@ -837,7 +831,7 @@ void SourceConnector::on_message(const pg::LogicalMessage& m) {
     // m.lsn is the end of the message's WAL record (the next record may start right there).
     if (m.lsn <= resume_lsn_ || reached_max()) return;
     src.has_txid = false;
-    src.commit_time_us = now_unix_us();
+    src.commit_time_us = unix_micros();
     src.last_commit_lsn = last_commit_lsn_;
     uint64_t before = tx_records_;
     bool was_in_tx = in_tx_;

@@ -2,12 +2,12 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
 #include <climits>
 #include <stdexcept>
 
 #include "cdc/fatal_error.h"
 #include "core/big_endian.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "kafka/compression.h"
 
@@ -21,12 +21,6 @@ constexpr size_t kBatchLimit = 1 << 20;  // split a partition's records into bat
 // Compaction never touches the active segment: small segments keep connect-offsets, which
 // gains a record per flush, short for the recovery that reads it whole.
 constexpr const char* kOffsetsSegmentBytes = "16777216";
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // Calls fn(header, batch) for every batch of p from the one holding offset `from` to the end.
 template <typename Fn>
@@ -246,7 +240,7 @@ TopicSink::PartitionState& TopicSink::partition_state(TopicState& t, int32_t id)
 
 void TopicSink::write(std::string_view lines) {
   ++write_calls_;
-  int64_t now = now_ms();
+  int64_t now = unix_millis();
   touched_.clear();
   for_each_line(lines, [&](std::string_view line) {
     if (!parser_.parse(line, record_)) throw std::runtime_error(parser_.error());
@@ -339,7 +333,7 @@ void TopicSink::next_epoch() {
 
 void TopicSink::append_position(const SinkPosition& sp, bool sync_now) {
   std::string value = encode_position_record(sp);
-  int64_t now = now_ms();
+  int64_t now = unix_millis();
   kafka::BatchBuilder b(now);
   b.add(key_, value, now);
   auto r = offsets_part_->append(b.finish(), offsets_topic_->config());

@@ -1,9 +1,9 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-#include <chrono>
 
 #include "core/big_endian.h"
+#include "core/clock.h"
 #include "core/crc32c.h"
 #include "kafka/compression.h"
 #include "kafka/errors.h"
@@ -18,12 +18,6 @@ namespace err = kafka::err;
 namespace {
 
 constexpr size_t kRecentBatches = 5;  // as Kafka keeps per producer (NUM_BATCHES_TO_RETAIN)
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // LogAppendTime: the broker's clock replaces the batch's max timestamp (the CRC changes).
 void stamp_log_append_time(std::string& b, int64_t ts) {
@@ -73,7 +67,7 @@ AppendResult Partition::append(std::string batch, const TopicConfig& config) {
   }
   int64_t ts = -1;
   if (config.log_append_time()) {
-    ts = now_ms();
+    ts = unix_millis();
     stamp_log_append_time(batch, ts);
   }
 

@@ -1,8 +1,8 @@
 // Offsets and group administration: OffsetCommit, OffsetFetch, DescribeGroups, ListGroups,
 // DeleteGroups.
-#include <chrono>
 #include <set>
 
+#include "core/clock.h"
 #include "kafka/errors.h"
 #include "kafka/group/coordinator.h"
 #include "log/topic_store.h"
@@ -10,12 +10,6 @@
 namespace sluice::kafka::group {
 
 namespace {
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 // READ, DELETE and DESCRIBE on a group (Kafka's AclOperation codes as bits): without ACLs every
 // client may do all of them.
@@ -55,7 +49,7 @@ void Coordinator::commit_offsets(const CommitRequest& req,
   CommitResult res;
   res.topics = req.topics;
   const int16_t error = check_commit(req);
-  const int64_t ts = now_ms();
+  const int64_t ts = unix_millis();
   std::vector<OffsetChange> changes;
   for (auto& t : res.topics) {
     for (auto& p : t.partitions) {

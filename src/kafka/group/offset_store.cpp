@@ -1,8 +1,8 @@
 #include "kafka/group/offset_store.h"
 
-#include <chrono>
 #include <stdexcept>
 
+#include "core/clock.h"
 #include "core/log.h"
 #include "kafka/errors.h"
 #include "kafka/record_batch.h"
@@ -16,12 +16,6 @@ constexpr int16_t kKeyVersion = 1;    // Kafka's OffsetCommitKey: group, topic, 
 constexpr int16_t kValueVersion = 3;  // Kafka's OffsetCommitValue v3: offset, epoch, metadata, ts
 constexpr size_t kMaxBatchBytes = 512 * 1024;  // well under max.message.bytes (1 MiB)
 constexpr size_t kReadChunk = 4 << 20;
-
-int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct DecodedKey {
   std::string group, topic;
@@ -163,7 +157,7 @@ void OffsetStore::write(const std::string& group, std::vector<OffsetChange> chan
     return;
   }
   auto config = topic->config();
-  const int64_t ts = now_ms();
+  const int64_t ts = unix_millis();
   auto append = [&](const BatchBuilder& b) {
     auto r = partition_->append(b.finish(), config);
     if (r.error != err::kNone)
