@@ -4,13 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <mutex>
 #include <optional>
 #include <thread>
 
 #include "cdc/file_sink.h"
-#include "cdc/initial_snapshot.h"
-#include "cdc/snapshot_tables.h"
 #include "core/clock.h"
 #include "core/log.h"
 
@@ -184,40 +181,34 @@ void SourceConnector::ensure_publication(pg::Connection& conn) {
   }
 }
 
-void SourceConnector::ensure_slot(pg::Connection& conn, pg::ReplicationStream& repl,
-                                  bool first_attempt) {
+pg::SlotInfo SourceConnector::create_slot(pg::ReplicationStream& repl, bool export_snapshot) {
+  try {
+    auto info = repl.create_slot(config_.slot_name, false, export_snapshot);
+    log::info(kLog, "created replication slot {} at {}{}", info.name,
+              format_lsn(info.consistent_point),
+              export_snapshot ? " with snapshot " + info.snapshot_name : "");
+    return info;
+  } catch (const pg::Error& e) {
+    if (e.sqlstate() == "42501")
+      throw FatalError(fmt::format(
+          "cannot create replication slot '{}': {}. Fix: ALTER ROLE {} WITH REPLICATION",
+          config_.slot_name, e.what(), config_.user));
+    if (e.sqlstate() == "53400")
+      throw FatalError(
+          fmt::format("cannot create replication slot '{}': {}. Fix: raise "
+                      "max_replication_slots or drop unused slots",
+                      config_.slot_name, e.what()));
+    throw;
+  }
+}
+
+bool SourceConnector::check_slot(pg::Connection& conn, bool first_attempt,
+                                 std::optional<Lsn>& confirmed) {
   auto r = conn.exec_params(
       "SELECT plugin, database, active_pid, confirmed_flush_lsn FROM pg_replication_slots "
       "WHERE slot_name = $1",
       {config_.slot_name});
-  if (r.rows() == 0) {
-    if (resume_lsn_ > 0)
-      throw FatalError(fmt::format(
-          "replication slot '{}' is gone, but the output is at {}: the changes in between went "
-          "with the slot. Fix: start with a new output file (a gap is unavoidable), or restore "
-          "the slot",
-          config_.slot_name, format_lsn(resume_lsn_)));
-    try {
-      auto info = repl.create_slot(config_.slot_name, false, false);
-      log::info(kLog, "created replication slot {} at {}", info.name,
-                format_lsn(info.consistent_point));
-      // Streaming starts there: the output is complete up to it.
-      if (resume_lsn_ == 0) resume_lsn_ = info.consistent_point;
-    } catch (const pg::Error& e) {
-      if (e.sqlstate() == "42501")
-        throw FatalError(
-            fmt::format("cannot create replication slot '{}': {}. Fix: ALTER ROLE "
-                        "{} WITH REPLICATION",
-                        config_.slot_name, e.what(), config_.user));
-      if (e.sqlstate() == "53400")
-        throw FatalError(
-            fmt::format("cannot create replication slot '{}': {}. Fix: raise "
-                        "max_replication_slots or drop unused slots",
-                        config_.slot_name, e.what()));
-      throw;
-    }
-    return;
-  }
+  if (r.rows() == 0) return false;
   if (r.get(0, 0) != "pgoutput")
     throw FatalError(
         fmt::format("replication slot '{}' uses plugin '{}', not pgoutput. Fix: drop "
@@ -229,14 +220,7 @@ void SourceConnector::ensure_slot(pg::Connection& conn, pg::ReplicationStream& r
         fmt::format("replication slot '{}' belongs to database '{}', not '{}'. Fix: "
                     "choose another slot.name",
                     config_.slot_name, r.get(0, 1), config_.dbname));
-  auto confirmed = r.is_null(0, 3) ? std::nullopt : parse_lsn(r.get(0, 3));
-  if (resume_lsn_ > 0 && confirmed && *confirmed > resume_lsn_)
-    throw FatalError(fmt::format(
-        "replication slot '{}' was advanced to {} by another reader, past the output's {}: the "
-        "changes in between are lost to this output. Fix: start with a new output file, or use "
-        "a slot of its own for each output",
-        config_.slot_name, format_lsn(*confirmed), format_lsn(resume_lsn_)));
-  if (resume_lsn_ == 0 && confirmed) resume_lsn_ = *confirmed;
+  confirmed = r.is_null(0, 3) ? std::nullopt : parse_lsn(r.get(0, 3));
   bool active = !r.is_null(0, 2);
   // A reader that just let go (this connector removed and added again) may still hold the slot
   // for a moment while its walsender exits.
@@ -251,135 +235,31 @@ void SourceConnector::ensure_slot(pg::Connection& conn, pg::ReplicationStream& r
         "replication slot '{}' is in use by another process (PID {}): two readers of one slot "
         "lose data. Fix: stop the other connector or client, or choose another slot.name",
         config_.slot_name, r.get(0, 2)));
+  return true;
 }
 
-void SourceConnector::initial_snapshot(const std::string& info) {
-  InitialSnapshotOptions opt;
-  opt.conninfo = info;
-  opt.threads = config_.snapshot_max_threads;
-  opt.progress = &progress_;
-  std::unique_ptr<pg::Connection> exporter;  // holds the exported snapshot of `always`
-  Lsn snapshot_lsn = 0;
-  bool use_slot = false;  // an existing slot: the stream starts where it was confirmed
-  if (resume_lsn_ == 0) {
-    auto r = meta_->exec_params("SELECT active_pid FROM pg_replication_slots WHERE slot_name = $1",
-                                {config_.slot_name});
-    if (r.rows() == 1 && !r.is_null(0, 0))
+void SourceConnector::ensure_slot(pg::Connection& conn, pg::ReplicationStream& repl,
+                                  bool first_attempt) {
+  std::optional<Lsn> confirmed;
+  if (!check_slot(conn, first_attempt, confirmed)) {
+    if (resume_lsn_ > 0)
       throw FatalError(fmt::format(
-          "replication slot '{}' is in use by another process (PID {}). Fix: stop the other "
-          "connector or client, or choose another slot.name",
-          config_.slot_name, r.get(0, 0)));
-    use_slot = r.rows() == 1;
+          "replication slot '{}' is gone, but the output is at {}: the changes in between went "
+          "with the slot. Fix: start with a new output file (a gap is unavoidable), or restore "
+          "the slot",
+          config_.slot_name, format_lsn(resume_lsn_)));
+    auto info = create_slot(repl, false);
+    // Streaming starts there: the output is complete up to it.
+    resume_lsn_ = info.consistent_point;
+    return;
   }
-  if (resume_lsn_ == 0 && !use_slot) {
-    // A new slot exports the snapshot of its consistent point: streaming continues exactly
-    // where the snapshot stops.
-    pg::SlotInfo slot;
-    try {
-      slot = repl_->create_slot(config_.slot_name, false, true);
-    } catch (const pg::Error& e) {
-      if (e.sqlstate() == "42501" || e.sqlstate() == "53400")
-        throw FatalError(fmt::format(
-            "cannot create replication slot '{}': {}. Fix: {}", config_.slot_name, e.what(),
-            e.sqlstate() == "42501" ? "ALTER ROLE " + config_.user + " WITH REPLICATION"
-                                    : "raise max_replication_slots or drop unused slots"));
-      throw;
-    }
-    log::info(kLog, "created replication slot {} at {} with snapshot {}", slot.name,
-              format_lsn(slot.consistent_point), slot.snapshot_name);
-    opt.snapshot_name = slot.snapshot_name;
-    snapshot_lsn = slot.consistent_point;
-  } else {
-    // A snapshot of its own, exported by a transaction. With a slot that exists but no
-    // position (a slot made beforehand, or an interrupted snapshot's), the stream from the
-    // slot skips what the snapshot holds. snapshot.mode=always with a position streams from
-    // the position: changes made meanwhile follow the snapshot, as with Debezium.
-    exporter = std::make_unique<pg::Connection>(info);
-    exporter->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-    // One statement: the WAL position is read after the snapshot was taken.
-    auto r = exporter->exec(
-        "SELECT pg_export_snapshot(), pg_snapshot_xmin(s), pg_snapshot_xmax(s), "
-        "array_to_string(ARRAY(SELECT pg_snapshot_xip(s)), ','), pg_current_wal_lsn() "
-        "FROM pg_current_snapshot() s");
-    opt.snapshot_name = r.str(0, 0);
-    snapshot_lsn = *parse_lsn(r.str(0, 4));
-    if (use_slot) {
-      SeenBySnapshot seen;
-      seen.xmin = uint32_t(std::stoull(r.str(0, 1)));
-      seen.xmax = uint32_t(std::stoull(r.str(0, 2)));
-      std::string xip = r.str(0, 3);
-      for (size_t at = 0; at < xip.size();) {
-        size_t comma = xip.find(',', at);
-        if (comma == std::string::npos) comma = xip.size();
-        seen.xip.push_back(uint32_t(std::stoull(xip.substr(at, comma - at))));
-        at = comma + 1;
-      }
-      seen.until = snapshot_lsn;
-      seen_ = std::move(seen);
-      log::info(kLog,
-                "replication slot {} exists but no position was saved: the snapshot is taken "
-                "now, and the stream from the slot skips the transactions it holds (up to {})",
-                config_.slot_name, format_lsn(snapshot_lsn));
-    }
-  }
-  opt.lsn = snapshot_lsn;
-  auto tables = snapshot_tables(*meta_, *catalog_, config_);
-  Position pos = current_position();
-  std::mutex out_mu;
-  opt.output = [&](std::string& lines, uint64_t n) {
-    std::lock_guard lock(out_mu);
-    // --max-events: keep whole records up to the limit; the snapshot is complete only if none
-    // had to be left out.
-    bool cut = false;
-    if (options_.max_events && records_ + n > options_.max_events) {
-      uint64_t room = options_.max_events - std::min(records_, options_.max_events);
-      size_t end = 0;
-      for (uint64_t i = 0; i < room; ++i) end = lines.find('\n', end) + 1;
-      lines.resize(end);
-      n = room;
-      cut = true;
-    }
-    records_ += n;
-    records_shared_.store(records_, std::memory_order_relaxed);
-    if (n) flusher_->submit(lines, pos, false);
-    lines.clear();
-    return !cut;
-  };
-  opt.stopping = [&] { return options_.stop && options_.stop->load(); };
-  progress_.clear();
-  bool complete = false;
-  try {
-    run_initial_snapshot(config_, tables, opt, complete);
-  } catch (const pg::Error& e) {
-    // Output of a snapshot cannot be taken back: a clean restart takes it again whole.
-    throw FatalError(
-        fmt::format("the snapshot failed: {}. Restart the connector to take it "
-                    "again from the start",
-                    e.what()));
-  }
-  if (!complete) return;  // stopped: no position, so the next start snapshots again
-  snapshot_pending_ = false;
-  if (resume_lsn_ == 0 && !seen_) resume_lsn_ = snapshot_lsn;
-  submit(true);
-  if (config_.snapshot_mode == SnapshotMode::initial_only) {
-    finished_ = true;
-    log::info(kLog, "snapshot.mode=initial_only: not streaming");
-  }
-}
-
-Position SourceConnector::current_position() const {
-  Position p;
-  p.resume_lsn = resume_lsn_;
-  p.last_commit_lsn = last_commit_lsn_;
-  p.last_xid = last_xid_;
-  p.last_commit_us = last_commit_us_;
-  if (replay_pending_) {
-    p.has_partial = true;
-    p.partial_xid = replay_xid_;
-    p.partial_count = replay_count_;
-  }
-  p.incremental = incremental_->state();
-  return p;
+  if (resume_lsn_ > 0 && confirmed && *confirmed > resume_lsn_)
+    throw FatalError(fmt::format(
+        "replication slot '{}' was advanced to {} by another reader, past the output's {}: the "
+        "changes in between are lost to this output. Fix: start with a new output file, or use "
+        "a slot of its own for each output",
+        config_.slot_name, format_lsn(*confirmed), format_lsn(resume_lsn_)));
+  if (resume_lsn_ == 0 && confirmed) resume_lsn_ = *confirmed;
 }
 
 void SourceConnector::stream(bool first_attempt) {
@@ -443,7 +323,9 @@ void SourceConnector::stream(bool first_attempt) {
       // is still syncing the previous group, keep collecting and look again in a millisecond
       // (group commit: one fsync per flush, however many transactions it covers). Inside a
       // transaction there is nothing to confirm yet, so a pause there costs no fsync.
-      bool pending = !in_tx_ && (!buf_.empty() || unsynced_bytes_ || idle_lsn_ > submitted_resume_);
+      bool pending =
+          !in_tx_ && (!buf_.empty() ||
+                      (!position_held() && (unsynced_bytes_ || idle_lsn_ > submitted_resume_)));
       if (pending && flusher_->idle()) {
         submit(true);
         pending = false;
@@ -511,35 +393,37 @@ void SourceConnector::stream(bool first_attempt) {
   }
 }
 
-bool SourceConnector::SeenBySnapshot::visible(uint32_t xid) const {
-  auto precedes = [](uint32_t a, uint32_t b) { return int32_t(a - b) < 0; };
-  if (precedes(xid, xmin)) return true;
-  if (!precedes(xid, xmax)) return false;
-  return std::find(xip.begin(), xip.end(), xid) == xip.end();
-}
-
-void SourceConnector::submit(bool sync) {
-  if (seen_ && !in_tx_ && std::max(resume_lsn_, idle_lsn_) >= seen_->until) seen_.reset();
-  // A position before the snapshot's end in the stream could not be resumed from (the skip
-  // above is not saved): the first one is saved once the stream is past it.
-  if (seen_ || snapshot_pending_) sync = false;
+Position SourceConnector::current_position() const {
   Position p;
-  if (!in_tx_) resume_lsn_ = std::max(resume_lsn_, idle_lsn_);
   p.resume_lsn = resume_lsn_;
   p.last_commit_lsn = last_commit_lsn_;
   p.last_xid = last_xid_;
   p.last_commit_us = last_commit_us_;
+  if (replay_pending_) {
+    p.has_partial = true;
+    p.partial_xid = replay_xid_;
+    p.partial_count = replay_count_;
+  }
   p.incremental = incremental_->state();
+  return p;
+}
+
+bool SourceConnector::position_held() {
+  if (seen_ && !in_tx_ && std::max(resume_lsn_, idle_lsn_) >= seen_->until) seen_.reset();
+  return seen_.has_value() || snapshot_pending_;
+}
+
+void SourceConnector::submit(bool sync) {
+  // A position before the snapshot's end in the stream could not be resumed from (the skip of
+  // what the snapshot saw is not saved): the first one is saved once the stream is past it.
+  if (position_held()) sync = false;
+  if (!in_tx_) resume_lsn_ = std::max(resume_lsn_, idle_lsn_);
+  Position p = current_position();
   if (in_tx_ && !skip_tx_ && tx_records_ + skip_records_ > 0) {
     // Records still to be skipped are in the output too (from before the restart).
     p.has_partial = true;
     p.partial_xid = xid_;
     p.partial_count = tx_records_ + skip_records_;
-  } else if (replay_pending_) {
-    // Not yet sent again: the part-written transaction still counts as written so far.
-    p.has_partial = true;
-    p.partial_xid = replay_xid_;
-    p.partial_count = replay_count_;
   }
   unsynced_bytes_ = sync ? 0 : unsynced_bytes_ + buf_.size();
   if (sync) submitted_resume_ = p.resume_lsn;

@@ -48,11 +48,20 @@ class SourceConnector : private pg::PgOutputHandler {
  private:
   void check_server(pg::Connection& conn);
   void ensure_publication(pg::Connection& conn);
+  // Checks an existing slot (plugin, database, not held by another reader); false when there
+  // is none. confirmed: its confirmed_flush_lsn.
+  bool check_slot(pg::Connection& conn, bool first_attempt, std::optional<Lsn>& confirmed);
   void ensure_slot(pg::Connection& conn, pg::ReplicationStream& repl, bool first_attempt);
+  // Creates the slot (exporting its snapshot when asked); FatalError with the fix when the
+  // role or the server's slot limit forbids it.
+  pg::SlotInfo create_slot(pg::ReplicationStream& repl, bool export_snapshot);
   // The initial snapshot (snapshot.mode): a new slot exporting its snapshot when there is no
   // position, else (always) a snapshot exported by a transaction of its own.
   void initial_snapshot(const std::string& info);
   Position current_position() const;
+  // True while no position may be saved (a snapshot unfinished, or the stream not yet past
+  // what a snapshot of its own saw).
+  bool position_held();
   // Streams until stopped (returns) or the connection fails (throws pg::Error).
   void stream(bool first_attempt);
   // Hands the buffer to the flusher with the position it leads to (durable if sync).
