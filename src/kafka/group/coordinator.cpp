@@ -125,12 +125,7 @@ void Coordinator::join(const JoinRequest& req, JoinCallback done) {
   }
 }
 
-void Coordinator::add_member_and_rebalance(Group& g, const JoinRequest& req,
-                                           const std::string& member_id, JoinCallback done) {
-  if (g.members.empty()) g.protocol_type = req.protocol_type;
-  Member& m = g.members[member_id];
-  m.id = member_id;
-  m.instance_id = req.instance_id;
+void Coordinator::take_join(Member& m, const JoinRequest& req, JoinCallback done) {
   m.client_id = req.client_id;
   m.client_host = req.client_host;
   m.session_timeout_ms = req.session_timeout_ms;
@@ -138,6 +133,15 @@ void Coordinator::add_member_and_rebalance(Group& g, const JoinRequest& req,
       req.rebalance_timeout_ms >= 0 ? req.rebalance_timeout_ms : req.session_timeout_ms;
   m.protocols = req.protocols;
   m.pending_join = std::move(done);
+}
+
+void Coordinator::add_member_and_rebalance(Group& g, const JoinRequest& req,
+                                           const std::string& member_id, JoinCallback done) {
+  if (g.members.empty()) g.protocol_type = req.protocol_type;
+  Member& m = g.members[member_id];
+  m.id = member_id;
+  m.instance_id = req.instance_id;
+  take_join(m, req, std::move(done));
   g.join_order.push_back(member_id);
   if (g.leader.empty()) g.leader = member_id;
   if (g.state == GroupState::PreparingRebalance && g.initial_delay) g.new_member_added = true;
@@ -153,13 +157,7 @@ void Coordinator::update_member_and_rebalance(Group& g, Member& m, const JoinReq
     r.member_id = m.id;
     old(r);
   }
-  m.client_id = req.client_id;
-  m.client_host = req.client_host;
-  m.session_timeout_ms = req.session_timeout_ms;
-  m.rebalance_timeout_ms =
-      req.rebalance_timeout_ms >= 0 ? req.rebalance_timeout_ms : req.session_timeout_ms;
-  m.protocols = req.protocols;
-  m.pending_join = std::move(done);
+  take_join(m, req, std::move(done));
   cancel_session(m);  // a member waiting in the join phase is bounded by the rebalance timeout
   maybe_prepare_rebalance(g);
   try_complete_join(g);

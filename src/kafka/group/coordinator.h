@@ -61,6 +61,8 @@ class Coordinator {
   Group& get_or_create(const std::string& group_id);
   std::string new_member_id(const std::string& client_id);
 
+  // What a join request sets on its member (new or rejoining), and the answer it waits for.
+  static void take_join(Member& m, const JoinRequest& req, JoinCallback done);
   void add_member_and_rebalance(Group& g, const JoinRequest& req, const std::string& member_id,
                                 JoinCallback done);
   void update_member_and_rebalance(Group& g, Member& m, const JoinRequest& req, JoinCallback done);
