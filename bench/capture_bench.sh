@@ -29,30 +29,12 @@ if [ "$TOPICS" = 1 ]; then
   [ "$SKIP_THROUGHPUT" = 0 ] || { echo "--latency-only and --topics exclude each other" >&2; exit 2; }
   command -v kcat >/dev/null || { echo "--topics needs kcat" >&2; exit 2; }
 fi
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
 build=${BUILD_DIR:-$root/build}
 [ -x "$build/sluice" ] && [ -x "$build/bench/latency_probe" ] || bash "$root/scripts/build.sh" "$build" >/dev/null
-sluice=$build/sluice
-bindir=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
-work=$(mktemp -d /tmp/sluice-bench-XXXXXX)
-chmod 755 "$work"
-cleanup() {
-  # A `sluice run` of --topics left running by an interrupted run: it is a child of a subshell.
-  if [ -s "$work/run.pid" ]; then kill -TERM "$(cat "$work/run.pid")" 2>/dev/null || true; sleep 1; fi
-  "$sluice" pg down --dir "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$sluice" pg up --dir "$work/pg" >/dev/null
-port=$(cat "$work/pg/port")
-psql() { "$bindir/psql" -X -q -At -h 127.0.0.1 -p "$port" -U postgres -d bench -v ON_ERROR_STOP=1 "$@"; }
-"$bindir/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE bench"
+bench_setup bench
 psql <<'SQL'
-CREATE TABLE transactions (transaction_id VARCHAR(255) PRIMARY KEY, user_id VARCHAR(255),
-  timestamp TIMESTAMP, amount DECIMAL, currency VARCHAR(255), city VARCHAR(255),
-  country VARCHAR(255), merchant_name VARCHAR(255), payment_method VARCHAR(255),
-  ip_address VARCHAR(255), voucher_code VARCHAR(255), affiliateId VARCHAR(255));
-CREATE PUBLICATION dbz_publication FOR TABLE transactions;
 CREATE PROCEDURE gen_rows(first bigint, n bigint, per_tx bigint, rate int) LANGUAGE plpgsql AS $$
 DECLARE i bigint := 0; t0 timestamptz := clock_timestamp();
 BEGIN
@@ -81,7 +63,6 @@ JSON
   echo "$work/$1.json"
 }
 mkslots() { for s in "$@"; do psql -c "SELECT pg_create_logical_replication_slot('$s', 'pgoutput')" >/dev/null; done; }
-now() { date +%s.%N; }
 
 run_recvlogical() {  # slot endpos -> seconds. Output to /dev/null: the physical limit of one slot.
   local t0 t1
@@ -117,24 +98,13 @@ durable_end() {  # kafka-port -> the events the connector's last saved position 
 }
 
 run_topics() {  # config events -> seconds; topic bytes in $work/sluice.size, VmHWM in $work/sluice.rss
-  local cfg=$1 n=$2 data=$work/data t0 t1 pid kport parts="" got=0 deadline
-  rm -rf "$data" "$work/kport"
-  deadline=$(( $(date +%s) + 900 ))
+  local cfg=$1 n=$2 data=$work/data t0 t1 parts="" got=0
   t0=$(now)
-  "$sluice" run --data-dir "$data" --kafka-listen 127.0.0.1:0 --port-file "$work/kport" \
-    --connector "$cfg" </dev/null >/dev/null 2>"$work/sluice.err" &
-  pid=$!
-  echo "$pid" >"$work/run.pid"
-  alive() {
-    kill -0 "$pid" 2>/dev/null || { echo "sluice run exited early" >&2; cat "$work/sluice.err" >&2; exit 1; }
-    [ "$(date +%s)" -lt "$deadline" ] || { echo "timed out at $got of $n events" >&2; exit 1; }
-  }
-  until [ -s "$work/kport" ]; do alive; sleep 0.01; done
-  kport=$(cat "$work/kport")
+  start_run "$cfg" 900
   # Cheap polling of the high watermark (one ListOffsets request) until the topic holds all the
   # events; the partition count once the connector has made the topic.
   while :; do
-    alive
+    run_alive
     if [ -z "$parts" ] && kcat -b "127.0.0.1:$kport" -Q -t "$topic:0:-1" >/dev/null 2>&1; then
       parts=$(kcat -b "127.0.0.1:$kport" -L -t "$topic" | grep -c '^ *partition [0-9]*,' || true)
     fi
@@ -145,12 +115,9 @@ run_topics() {  # config events -> seconds; topic bytes in $work/sluice.size, Vm
     sleep 0.02
   done
   # Then until they are durable: the position is saved only after the fsync.
-  until got=$(durable_end "$kport"); [ "$got" -ge "$n" ]; do alive; sleep 0.01; done
+  until got=$(durable_end "$kport"); [ "$got" -ge "$n" ]; do run_alive; sleep 0.01; done
   t1=$(now)
-  awk '/^VmHWM/ {print $2}' "/proc/$pid/status" >"$work/sluice.rss"
-  kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" || { echo "sluice run exited with $? on SIGTERM" >&2; cat "$work/sluice.err" >&2; }
-  rm -f "$work/run.pid"
+  stop_run "$work/sluice.rss"
   [ "$got" -eq "$n" ] || echo "warning: topic $topic holds $got events, $n expected" >&2
   find "$data/topics/$topic" -name '*.log' -printf '%s\n' | awk '{s += $1} END {print s + 0}' \
     >"$work/sluice.size"

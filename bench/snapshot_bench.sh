@@ -27,32 +27,9 @@ if [ "$TOPICS" = 1 ] && ! command -v kcat >/dev/null; then
   echo "kcat not found: skipping the topics run" >&2
   TOPICS=0
 fi
-build=${BUILD_DIR:-$root/build}
-[ -x "$build/sluice" ] || bash "$root/scripts/build.sh" "$build" >/dev/null
-sluice=$build/sluice
-bindir=$(printf '%s\n' /usr/lib/postgresql/*/bin | sort -V | tail -1)
-work=$(mktemp -d /tmp/sluice-snapbench-XXXXXX)
-chmod 755 "$work"
-cleanup() {
-  # A `sluice run` left running by an interrupted run.
-  if [ -s "$work/run.pid" ]; then kill -TERM "$(cat "$work/run.pid")" 2>/dev/null || true; sleep 1; fi
-  "$sluice" pg down --dir "$work/pg" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-"$sluice" pg up --dir "$work/pg" >/dev/null
-port=$(cat "$work/pg/port")
-psql() { "$bindir/psql" -X -q -At -h 127.0.0.1 -p "$port" -U postgres -d bench -v ON_ERROR_STOP=1 "$@"; }
-"$bindir/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -c "CREATE DATABASE bench"
-psql <<'SQL'
-CREATE TABLE transactions (transaction_id VARCHAR(255) PRIMARY KEY, user_id VARCHAR(255),
-  timestamp TIMESTAMP, amount DECIMAL, currency VARCHAR(255), city VARCHAR(255),
-  country VARCHAR(255), merchant_name VARCHAR(255), payment_method VARCHAR(255),
-  ip_address VARCHAR(255), voucher_code VARCHAR(255), affiliateId VARCHAR(255));
-CREATE PUBLICATION dbz_publication FOR TABLE transactions;
-SQL
-now() { date +%s.%N; }
+# shellcheck source=bench/lib.sh
+. "$root/bench/lib.sh"
+bench_setup snapbench
 echo "sluice snapshot benchmark: $ROWS rows ($(nproc) cores)"
 t0=$(now)
 # In steps of 1,000,000 rows (one transaction each), asynchronously committed.
@@ -115,32 +92,18 @@ topic_end() {  # kafka-port -> the topic's high watermark, summed over its parti
 }
 
 run_topics() {  # slot -> seconds; topic bytes in $work/out.size, VmHWM (kB) in $work/rss
-  local cfg data=$work/data t0 t1 pid kport got=0 deadline
+  local cfg data=$work/data t0 t1 got=0
   cfg=$(connector "$1" initial_only false 4)
-  rm -rf "$data" "$work/kport"
-  deadline=$(( $(date +%s) + 1800 ))
   t0=$(now)
-  "$sluice" run --data-dir "$data" --kafka-listen 127.0.0.1:0 --port-file "$work/kport" \
-    --connector "$cfg" </dev/null >/dev/null 2>"$work/sluice.err" &
-  pid=$!
-  echo "$pid" >"$work/run.pid"
-  alive() {
-    kill -0 "$pid" 2>/dev/null || { echo "sluice run exited early" >&2; cat "$work/sluice.err" >&2; exit 1; }
-    [ "$(date +%s)" -lt "$deadline" ] || { echo "timed out at $got of $ROWS records" >&2; exit 1; }
-  }
-  until [ -s "$work/kport" ]; do alive; sleep 0.01; done
-  kport=$(cat "$work/kport")
+  start_run "$cfg" 1800
   while :; do
-    alive
+    run_alive
     got=$(topic_end "$kport")
     [ "$got" -ge "$ROWS" ] && break
     sleep 0.05
   done
   t1=$(now)
-  awk '/^VmHWM/ {print $2}' "/proc/$pid/status" >"$work/rss"
-  kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" || { echo "sluice run exited with $? on SIGTERM" >&2; cat "$work/sluice.err" >&2; }
-  rm -f "$work/run.pid"
+  stop_run "$work/rss"
   [ "$got" -eq "$ROWS" ] || echo "warning: topic $topic holds $got records, $ROWS expected" >&2
   grep -o 'snapshot completed.*' "$work/sluice.err" | tail -1 >"$work/progress" || true
   find "$data/topics/$topic" -name '*.log' -printf '%s\n' | awk '{s += $1} END {printf "%.0f\n", s}' \
