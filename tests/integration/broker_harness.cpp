@@ -17,13 +17,24 @@ SluiceServer start_server(const std::string& data_dir, const std::vector<std::st
                                 "127.0.0.1:0", "--port-file", port_file};
   args.insert(args.end(), extra.begin(), extra.end());
   SluiceServer s{spawn_sluice(args), data_dir, 0};
-  for (int i = 0; i < 600 && s.port == 0; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    std::ifstream in(port_file);
-    in >> s.port;
-  }
+  wait_until(
+      [&] {
+        std::ifstream in(port_file);
+        in >> s.port;
+        return s.port > 0 || exited(s.proc);  // a server that stopped will not listen
+      },
+      std::chrono::seconds(30));
   EXPECT_GT(s.port, 0) << "sluice run did not start: " << s.proc.stderr_text();
   return s;
+}
+
+uint64_t topic_bytes(const std::string& data_dir, const std::string& topic) {
+  std::error_code ec;
+  uint64_t n = 0;
+  for (auto it = std::filesystem::recursive_directory_iterator(data_dir + "/topics/" + topic, ec);
+       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
+    if (it->path().extension() == ".log") n += it->file_size(ec);
+  return n;
 }
 
 std::string shell(const std::string& command, int* exit_code) {

@@ -10,6 +10,7 @@
 #include <set>
 #include <thread>
 
+#include "broker_harness.h"
 #include "cdc/connector_host.h"
 #include "harness.h"
 #include "kafka/record_batch.h"
@@ -22,30 +23,8 @@ namespace {
 using namespace std::chrono_literals;
 using Records = std::vector<rapidjson::Document>;
 
-// A `sluice run` server and the port it listens on.
-struct Server {
-  Proc proc;
-  int port = 0;
-};
-
 class CdcTopics : public CaptureTest {
  protected:
-  Server start_server(const std::string& data_dir, const std::vector<std::string>& extra = {}) {
-    std::string port_file = data_dir + ".port";
-    std::filesystem::remove(port_file);
-    std::vector<std::string> args{"run",         "--data-dir",  data_dir, "--kafka-listen",
-                                  "127.0.0.1:0", "--port-file", port_file};
-    args.insert(args.end(), extra.begin(), extra.end());
-    Server s{spawn_sluice(args), 0};
-    for (int i = 0; i < 300 && s.port == 0; ++i) {
-      std::this_thread::sleep_for(50ms);
-      std::ifstream in(port_file);
-      in >> s.port;
-    }
-    EXPECT_GT(s.port, 0) << "the server did not start: " << s.proc.stderr_text();
-    return s;
-  }
-
   // The topic's records as kcat -J prints them (key, payload, headers, offset, partition).
   Records kcat(int port, const std::string& topic) {
     std::string cmd = fmt::format(
@@ -109,48 +88,20 @@ class CdcTopics : public CaptureTest {
     EXPECT_EQ(ids.size(), size_t(expected));
   }
 
-  void stop(Server& s) {
+  void stop(SluiceServer& s) {
     s.proc.signal(SIGTERM);
     EXPECT_EQ(s.proc.wait(30s), 0) << s.proc.stderr_text();
-  }
-
-  std::string seed001_config() {
-    std::string cfg = dir + "/seed001.json";
-    std::ofstream(cfg) << fmt::format(
-        R"({{
-    "name": "postgres-connector",
-    "config": {{
-    "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
-    "topic.prefix": "cdc",
-    "database.user": "postgres",
-    "database.dbname": "{}",
-    "database.hostname": "127.0.0.1",
-    "database.port": "{}",
-    "database.password": "postgres",
-    "plugin.name": "pgoutput",
-    "decimal.handling.mode": "string"
-    }}
-    }})",
-        db, cluster().port());
-    return cfg;
   }
 };
 
 TEST_F(CdcTopics, Seed001EventsInTheEmbeddedLog) {
-  sql("CREATE TABLE IF NOT EXISTS transactions (transaction_id VARCHAR(255) PRIMARY KEY, user_id "
-      "VARCHAR(255), timestamp TIMESTAMP, amount DECIMAL, currency VARCHAR(255), city "
-      "VARCHAR(255), country VARCHAR(255), merchant_name VARCHAR(255), payment_method "
-      "VARCHAR(255), ip_address VARCHAR(255), voucher_code VARCHAR(255), affiliateId "
-      "VARCHAR(255))");
-  std::string cfg = seed001_config();
+  std::string cfg = seed001();
   create_slot("debezium");  // the seed sets no slot.name: Debezium's default
-  Server s = start_server(dir + "/data", {"--connector", cfg});
+  SluiceServer s = start_server(dir + "/data", {"--connector", cfg});
   ASSERT_GT(s.port, 0);
   // The seed's default snapshot.mode=initial: changes made before the (empty) snapshot would be
   // in it, not streamed. Write once the connector streams.
-  for (int i = 0; i < 300 && s.proc.stderr_text().find("streaming from slot") == std::string::npos;
-       ++i)
-    std::this_thread::sleep_for(100ms);
+  ASSERT_TRUE(wait_stderr(s.proc, "streaming from slot", 30s)) << s.proc.stderr_text();
   const char* id = "6c1f0c1e-1d1b-4c37-9b53-0a6f3f1c7a11";
   sql(fmt::format(
       "INSERT INTO transactions VALUES ('{}', 'jdoe', '2024-02-27 10:00:00', 512.34, 'USD', "
@@ -211,7 +162,7 @@ TEST_F(CdcTopics, Seed003CustomersWithKeyChangeHeaders) {
       R"({{"name":"inventory-connector","config":{{"connector.class":"io.debezium.connector.postgresql.PostgresConnector","tasks.max":"1","database.hostname":"127.0.0.1","database.port":"{}","database.user":"postgres","database.password":"postgres","database.dbname":"{}","topic.prefix":"dbserver1","schema.include.list":"inventory","slot.name":"{}","snapshot.mode":"no_data"}}}})",
       cluster().port(), db, slot_name());
   create_slot();
-  Server s = start_server(dir + "/data", {"--connector", cfg, "--partitions", "3"});
+  SluiceServer s = start_server(dir + "/data", {"--connector", cfg, "--partitions", "3"});
   ASSERT_GT(s.port, 0);
   sql("SET search_path = inventory;"
       "INSERT INTO customers(id,first_name,last_name,email) VALUES (1005, 'Hassen', 'Taidirt', "
@@ -258,16 +209,6 @@ TEST_F(CdcTopics, Seed003CustomersWithKeyChangeHeaders) {
   stop(s);
 }
 
-// Bytes in the log's segments of a topic (0 before its first write).
-uint64_t topic_bytes(const std::string& data_dir, const std::string& topic) {
-  std::error_code ec;
-  uint64_t n = 0;
-  for (auto it = std::filesystem::recursive_directory_iterator(data_dir + "/topics/" + topic, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-    if (it->path().extension() == ".log") n += it->file_size(ec);
-  return n;
-}
-
 TEST_F(CdcTopics, KillNineOfTheServerUnderLoadIsExactlyOnce) {
   sql("CREATE TABLE e (id bigint PRIMARY KEY, v text)");
   auto cfg = connector_file(R"("value.converter.schemas.enable":"false")");
@@ -285,7 +226,7 @@ TEST_F(CdcTopics, KillNineOfTheServerUnderLoadIsExactlyOnce) {
     return log.find("are not written twice") != std::string::npos;
   };
   for (int attempt = 0; attempt < 3 && !found(logs); ++attempt) {
-    Server s = start_server(data, args);
+    SluiceServer s = start_server(data, args);
     std::thread big([&] {
       pg::Connection w(cluster().conninfo(db));
       w.exec(fmt::format("INSERT INTO e SELECT g, 'v' FROM generate_series({}, {}) g",
@@ -301,7 +242,7 @@ TEST_F(CdcTopics, KillNineOfTheServerUnderLoadIsExactlyOnce) {
     big.join();
     large_done += kLarge;
     // The next start recovers (and is stopped at once, cleanly).
-    Server next = start_server(data, args);
+    SluiceServer next = start_server(data, args);
     for (int i = 0; i < 200 && next.proc.stderr_text().find("writes to topics as producer") ==
                                    std::string::npos;
          ++i)
@@ -329,7 +270,7 @@ TEST_F(CdcTopics, KillNineOfTheServerUnderLoadIsExactlyOnce) {
     done = true;
   });
   for (int round = 0; round < 4; ++round) {
-    Server s = start_server(data, args);
+    SluiceServer s = start_server(data, args);
     std::this_thread::sleep_for(std::chrono::milliseconds(400 + 300 * round));
     s.proc.signal(SIGKILL);
     EXPECT_EQ(s.proc.wait(), 128 + SIGKILL);
@@ -337,7 +278,7 @@ TEST_F(CdcTopics, KillNineOfTheServerUnderLoadIsExactlyOnce) {
   }
   writer.join();
   ASSERT_TRUE(done);
-  Server last = start_server(data, args);
+  SluiceServer last = start_server(data, args);
   ASSERT_GT(last.port, 0);
   Records r = wait_for(last.port, "test.public.e", kRows, 180s);
   // A moment more: anything beyond kRows would be a duplicate.
@@ -353,11 +294,11 @@ TEST_F(CdcTopics, ExternalClusterThroughKafkaBootstrap) {
   auto cfg = connector_file(R"("value.converter.schemas.enable":"false")");
   create_slot();
   // A: a sluice with no connectors, standing in for a Kafka cluster. B: the connector.
-  Server a = start_server(dir + "/a");
+  SluiceServer a = start_server(dir + "/a");
   ASSERT_GT(a.port, 0);
   std::string bootstrap = fmt::format("127.0.0.1:{}", a.port);
   std::vector<std::string> b_args{"--connector", cfg, "--kafka-bootstrap", bootstrap};
-  Server b = start_server(dir + "/b", b_args);
+  SluiceServer b = start_server(dir + "/b", b_args);
   ASSERT_GT(b.port, 0);
   sql("INSERT INTO e SELECT g, 'v' FROM generate_series(1, 50) g");
   Records r = wait_for(a.port, "test.public.e", 50, 60s);
@@ -382,7 +323,7 @@ TEST_F(CdcTopics, ExternalClusterThroughKafkaBootstrap) {
   b.proc.wait();
   big.join();
   for (int i = 20051; i <= 20100; ++i) sql(fmt::format("INSERT INTO e VALUES ({}, 'v')", i));
-  Server b2 = start_server(dir + "/b", b_args);
+  SluiceServer b2 = start_server(dir + "/b", b_args);
   ASSERT_GT(b2.port, 0);
   r = wait_for(a.port, "test.public.e", 20100, 120s);
   std::this_thread::sleep_for(1s);

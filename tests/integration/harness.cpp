@@ -83,6 +83,34 @@ void Proc::signal(int sig) const {
 
 std::string Proc::stderr_text() const { return read_text(stderr_path); }
 
+bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds limit,
+                std::chrono::milliseconds step) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    if (pred()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(step);
+  }
+}
+
+bool exited(const Proc& p) {
+  if (p.pid <= 0) return true;
+  std::string stat = read_text(fmt::format("/proc/{}/stat", p.pid));
+  auto close = stat.rfind(')');
+  if (close == std::string::npos) return true;
+  return close + 2 < stat.size() && stat[close + 2] == 'Z';
+}
+
+bool wait_stderr(const Proc& p, const std::string& needle, std::chrono::milliseconds limit) {
+  auto deadline = std::chrono::steady_clock::now() + limit;
+  for (;;) {
+    bool gone = exited(p);
+    if (p.stderr_text().find(needle) != std::string::npos) return true;
+    if (gone || std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+}
+
 Proc spawn_sluice(const std::vector<std::string>& args, const std::string& stdout_path) {
   Proc p;
   char tmpl[] = "/tmp/sluice-stderr-XXXXXX";
@@ -156,6 +184,32 @@ std::string CaptureTest::connector_file(const std::string& extra, const std::str
   std::string path = dir + "/" + name + ".json";
   std::ofstream(path) << config_json(extra);
   return path;
+}
+
+std::string CaptureTest::seed001() {
+  sql("CREATE TABLE IF NOT EXISTS transactions (transaction_id VARCHAR(255) PRIMARY KEY, user_id "
+      "VARCHAR(255), timestamp TIMESTAMP, amount DECIMAL, currency VARCHAR(255), city "
+      "VARCHAR(255), country VARCHAR(255), merchant_name VARCHAR(255), payment_method "
+      "VARCHAR(255), ip_address VARCHAR(255), voucher_code VARCHAR(255), affiliateId "
+      "VARCHAR(255))");
+  std::string cfg = dir + "/seed001.json";
+  std::ofstream(cfg) << fmt::format(
+      R"({{
+  "name": "postgres-connector",
+  "config": {{
+  "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
+  "topic.prefix": "cdc",
+  "database.user": "postgres",
+  "database.dbname": "{}",
+  "database.hostname": "127.0.0.1",
+  "database.port": "{}",
+  "database.password": "postgres",
+  "plugin.name": "pgoutput",
+  "decimal.handling.mode": "string"
+  }}
+  }})",
+      db, cluster().port());
+  return cfg;
 }
 
 void CaptureTest::create_slot(const std::string& slot) {

@@ -7,6 +7,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -36,6 +37,14 @@ struct Proc {
   std::string stderr_text() const;
 };
 
+// Polls pred every step until it holds (true) or limit passes (false).
+bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds limit,
+                std::chrono::milliseconds step = std::chrono::milliseconds(50));
+// True once the child has exited (a zombie not yet reaped), without reaping it.
+bool exited(const Proc& p);
+// Waits until the child's stderr holds needle; false on timeout or if it exited without it.
+bool wait_stderr(const Proc& p, const std::string& needle, std::chrono::milliseconds limit);
+
 // Runs `sluice args...` in the background, stdout to stdout_path (or /dev/null).
 Proc spawn_sluice(const std::vector<std::string>& args, const std::string& stdout_path = "");
 
@@ -56,6 +65,9 @@ class CaptureTest : public ::testing::Test {
   // Runs capture until it has written max_events records; returns parsed records.
   std::vector<rapidjson::Document> capture(const std::string& config_file, uint64_t max_events,
                                            const std::string& output = "");
+  // Seed 001: its transactions table, and its connector config verbatim (only the database's
+  // host, port and name differ) written to a file; returns the file's path.
+  std::string seed001();
   // Creates the slot now (as a running connector would have), so later changes are captured.
   void create_slot(const std::string& slot = "");
   std::string slot_name();

@@ -112,29 +112,7 @@ TEST_F(Seeds, Seed003CustomersInsertAndUpdateMatchTheSeedJson) {
 }
 
 TEST_F(Seeds, Seed001ConfigVerbatimGivesAmountAsString) {
-  sql("CREATE TABLE IF NOT EXISTS transactions (transaction_id VARCHAR(255) PRIMARY KEY, user_id "
-      "VARCHAR(255), timestamp TIMESTAMP, amount DECIMAL, currency VARCHAR(255), city "
-      "VARCHAR(255), country VARCHAR(255), merchant_name VARCHAR(255), payment_method "
-      "VARCHAR(255), ip_address VARCHAR(255), voucher_code VARCHAR(255), affiliateId "
-      "VARCHAR(255))");
-  // Seed 001's curl body; only where the database is differs (host, port, name).
-  std::string cfg = dir + "/seed001.json";
-  std::ofstream(cfg) << fmt::format(
-      R"({{
-    "name": "postgres-connector",
-    "config": {{
-    "connector.class": "io.debezium.connector.postgresql.PostgresConnector",
-    "topic.prefix": "cdc",
-    "database.user": "postgres",
-    "database.dbname": "{}",
-    "database.hostname": "127.0.0.1",
-    "database.port": "{}",
-    "database.password": "postgres",
-    "plugin.name": "pgoutput",
-    "decimal.handling.mode": "string"
-    }}
-    }})",
-      db, cluster().port());
+  std::string cfg = seed001();
   // The seed sets no snapshot.mode: Debezium's default, initial. The row inserted before the
   // first start comes from the snapshot; the update after it from the stream.
   sql("INSERT INTO transactions VALUES ('6c1f0c1e-1d1b-4c37-9b53-0a6f3f1c7a11', 'jdoe', "

@@ -57,36 +57,6 @@ std::string member_str(const rapidjson::Value& obj, const char* name) {
   return to_json(v);
 }
 
-bool wait_until(const std::function<bool()>& pred, std::chrono::milliseconds limit,
-                std::chrono::milliseconds step = 50ms) {
-  auto deadline = Clock::now() + limit;
-  for (;;) {
-    if (pred()) return true;
-    if (Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(step);
-  }
-}
-
-// True once the child has exited (a zombie not yet reaped), without reaping it.
-bool exited(const Proc& p) {
-  if (p.pid <= 0) return true;
-  std::string stat = read_text(fmt::format("/proc/{}/stat", p.pid));
-  auto close = stat.rfind(')');
-  if (close == std::string::npos) return true;
-  return close + 2 < stat.size() && stat[close + 2] == 'Z';
-}
-
-// Waits until the child's stderr holds `needle`; false on timeout or if it exited without it.
-bool wait_stderr(const Proc& p, const std::string& needle, std::chrono::milliseconds limit) {
-  auto deadline = Clock::now() + limit;
-  for (;;) {
-    bool gone = exited(p);
-    if (p.stderr_text().find(needle) != std::string::npos) return true;
-    if (gone || Clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-}
-
 // The first line of `text` holding `needle`, without its newline ("" if none).
 std::string line_with(const std::string& text, const std::string& needle) {
   auto at = text.find(needle);
@@ -1187,16 +1157,6 @@ TEST_F(Snapshot, TableWithoutPrimaryKeyHasNullKeysAndNoIncrementalSnapshot) {
 
 // ---------------------------------------------------------------------------------------------
 // 7. Into the embedded log's topics with `sluice run --connector`.
-
-// Bytes in the log's segments of a topic (0 before its first write).
-uint64_t topic_bytes(const std::string& data_dir, const std::string& topic) {
-  std::error_code ec;
-  uint64_t n = 0;
-  for (auto it = std::filesystem::recursive_directory_iterator(data_dir + "/topics/" + topic, ec);
-       !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec))
-    if (it->path().extension() == ".log") n += it->file_size(ec);
-  return n;
-}
 
 // The high watermark of partition 0 of a topic.
 int64_t end_offset(int port, const std::string& topic) {
