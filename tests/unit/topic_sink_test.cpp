@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <memory>
 
+#include "kafka/compression.h"
 #include "kafka/record_batch.h"
 #include "log/producer_ids.h"
 #include "log/topic_store.h"
@@ -191,6 +192,47 @@ TEST_F(TopicSinkTest, CrashAfterWritingReplaysWithoutDuplicates) {
   for (int i = 1; i <= 4; ++i) want_new.insert("{\"id\":" + std::to_string(i) + "}");
   EXPECT_EQ(keys("srv.public.t"), want_t);
   EXPECT_EQ(keys("srv.public.new"), want_new);
+}
+
+TEST_F(TopicSinkTest, ForgottenReplayKeepsTheRecordsAndSkipsNothing) {
+  {
+    auto a = sink();
+    a->recover();
+    a->write(lines("srv.public.t", 1, 5));  // an interrupted snapshot: no position saved
+  }
+  auto b = sink();
+  b->recover();
+  EXPECT_EQ(b->pending_skips(), 5u);
+  b->forget_replay();  // the snapshot is taken again: it sends other records
+  EXPECT_EQ(b->pending_skips(), 0u);
+  b->write(lines("srv.public.t", 101, 103));
+  b->sync();
+  Position p;
+  p.resume_lsn = 10;
+  b->save(p);
+  std::multiset<std::string> want;
+  for (int i : {1, 2, 3, 4, 5, 101, 102, 103}) want.insert("{\"id\":" + std::to_string(i) + "}");
+  EXPECT_EQ(keys("srv.public.t"), want) << "none of the new records was taken for a replay";
+}
+
+TEST_F(TopicSinkTest, BatchesTakeTheTopicsCompressionType) {
+  ASSERT_TRUE(store->create("srv.public.z", 1, {{"compression.type", "lz4"}}).topic);
+  auto s = sink();
+  s->recover();
+  s->write(lines("srv.public.z", 1, 50));
+  s->sync();
+  auto part = store->find("srv.public.z")->partition(0);
+  std::string bytes = part->read(0, 1 << 20);
+  size_t first = kafka::check_batch(bytes.substr(0, kafka::kBatchHeaderSize)).header.total_size();
+  auto c = kafka::check_batch(bytes.substr(0, first));
+  ASSERT_TRUE(c.ok()) << c.error;
+  EXPECT_EQ(c.header.compression(), int(kafka::Codec::lz4));
+  std::string scratch;
+  std::vector<kafka::Record> recs;
+  EXPECT_EQ(kafka::read_any_records(bytes.substr(0, c.header.total_size()), scratch, recs), "");
+  ASSERT_EQ(recs.size(), 50u);
+  EXPECT_EQ(*recs[49].key, "{\"id\":50}");
+  EXPECT_LT(c.header.total_size(), lines("srv.public.z", 1, 50).size() / 2) << "compressed";
 }
 
 TEST_F(TopicSinkTest, RestartOfTheWholeLogRecoversToo) {
