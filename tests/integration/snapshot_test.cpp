@@ -1108,6 +1108,78 @@ TEST_F(Snapshot, ModeAlwaysSnapshotsAtEveryStartThenResumesTheStream) {
 // ---------------------------------------------------------------------------------------------
 // 6. A table without a primary key.
 
+TEST_F(Snapshot, ConnectionLostMidSnapshotFailsClearlyAndARestartSnapshotsOnce) {
+  const int64_t kRows = 1000000;
+  sql("CREATE TABLE k (id int PRIMARY KEY, v int NOT NULL)");
+  sql(fmt::format("INSERT INTO k SELECT g, g FROM generate_series(1, {}) g", kRows));
+  sql("VACUUM ANALYZE k");
+  std::string cfg = config("initial_only");
+  std::string out = dir + "/out.jsonl";
+  {
+    Proc p = start(cfg, out);
+    ASSERT_TRUE(wait_until([&] { return file_size(out) >= (16u << 20) || exited(p); }, 60s, 1ms));
+    // The readers' connections go away mid-COPY (a server restart or a network cut).
+    conn->exec(fmt::format(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{}' AND "
+        "query LIKE 'COPY%' AND pid <> pg_backend_pid()",
+        db));
+    EXPECT_EQ(p.wait(60s), 1) << p.stderr_text();
+    ASSERT_EQ(p.stderr_text().find("snapshot completed"), std::string::npos)
+        << "the snapshot finished before the cut: the test needs a larger table";
+    EXPECT_NE(p.stderr_text().find("the snapshot failed"), std::string::npos) << p.stderr_text();
+    EXPECT_NE(p.stderr_text().find("Restart the connector"), std::string::npos);
+    std::printf("[   info   ] %s\n", line_with(p.stderr_text(), "the snapshot failed").c_str());
+  }
+  Proc p = start(cfg, out);
+  EXPECT_EQ(p.wait(180s), 0) << p.stderr_text();
+  std::vector<uint8_t> seen(size_t(kRows) + 1, 0);
+  uint64_t reads = 0, bad = 0, index = 0, first_at = 0;
+  Follower all(out);
+  all.poll([&](const rapidjson::Value& line) {
+    ++index;
+    const auto& v = unwrap(at(line, "value"));
+    int64_t id = int_at(at(v, "after"), "id");
+    if (member_str(v, "op") != "r" || id < 1 || id > kRows || seen[size_t(id)]++) ++bad;
+    ++reads;
+    if (member_str(at(v, "source"), "snapshot") == "first") first_at = index;
+  });
+  EXPECT_EQ(reads, uint64_t(kRows)) << "exactly one complete snapshot";
+  EXPECT_EQ(bad, 0u);
+  EXPECT_EQ(first_at, 1u) << "the failed attempt's output was not cut";
+}
+
+TEST_F(Snapshot, BadSignalsAreLoggedAndTheStreamGoesOn) {
+  sql("CREATE TABLE t (id int PRIMARY KEY); CREATE TABLE debezium_signal (id VARCHAR(42) "
+      "PRIMARY KEY, type VARCHAR(32) NOT NULL, data VARCHAR(2048) NULL)");
+  std::string cfg = config("no_data", R"("signal.data.collection":"public.debezium_signal")");
+  std::string out = dir + "/out.jsonl";
+  Proc p = start(cfg, out);
+  ASSERT_TRUE(wait_slot_active()) << p.stderr_text();
+  sql("INSERT INTO debezium_signal VALUES ('s1', 'execute-snapshot', '{not json'), "
+      "('s2', 'execute-snapshot', '{\"data-collections\":[\"public.nosuch\"]}'), "
+      "('s3', 'execute-snapshot', '{\"data-collections\":[\"public.t\"],\"type\":\"blocking\"}'), "
+      "('s4', 'frobnicate', NULL)");
+  for (const char* why :
+       {"signal s1: execute-snapshot data is not a JSON object", "signal s2: no captured table",
+        "signal s3: snapshot type 'blocking' is not supported", "signal s4: type 'frobnicate'"})
+    EXPECT_TRUE(wait_stderr(p, why, 30s)) << why << "\n" << p.stderr_text();
+  ASSERT_FALSE(exited(p)) << p.stderr_text();
+  sql("INSERT INTO t VALUES (1)");
+  Follower f(out);
+  bool streamed = false;
+  EXPECT_TRUE(wait_until(
+      [&] {
+        f.poll([&](const rapidjson::Value& line) {
+          streamed = streamed || member_str(line, "topic") == "test.public.t";
+        });
+        return streamed;
+      },
+      30s))
+      << p.stderr_text();
+  stop(p);
+  for (const auto& e : events(out)) EXPECT_NE(e.op, "r") << "a refused signal read rows";
+}
+
 TEST_F(Snapshot, TableWithoutPrimaryKeyHasNullKeysAndNoIncrementalSnapshot) {
   sql("CREATE TABLE nopk (a int, b text); INSERT INTO nopk VALUES (1,'x'),(2,'y'),(3,'z');"
       "CREATE TABLE debezium_signal (id VARCHAR(42) PRIMARY KEY, type VARCHAR(32) NOT NULL, "
