@@ -1,6 +1,5 @@
 #include "cdc/event_builder.h"
 
-
 #include "core/base64.h"
 #include "core/clock.h"
 #include "core/json_writer.h"

@@ -1,7 +1,6 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
-
 #include "core/big_endian.h"
 #include "core/clock.h"
 #include "core/crc32c.h"
