@@ -130,12 +130,12 @@ disk1=$(disk_test)
 printf '%-44s %8s MiB/s\n' "disk: 1 MiB appends + fdatasync (before)" "$disk1"
 
 rm -f "$work/port"
-"$sluice" run --data-dir "$work/data" --kafka-listen 127.0.0.1:0 --port-file "$work/port" \
+"$sluice" run --data-dir "$work/data" --kafka-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 --port-file "$work/port" \
   --partitions "$PARTITIONS" >"$work/sluice.log" 2>&1 </dev/null &
 broker=$!
 for _ in $(seq 300); do [ -s "$work/port" ] && break; kill -0 "$broker" 2>/dev/null || break; sleep 0.1; done
 [ -s "$work/port" ] || { echo "sluice run did not start:" >&2; cat "$work/sluice.log" >&2; exit 1; }
-port=$(cat "$work/port")
+port=$(head -n1 "$work/port")
 sleep 1
 idle_kb=$(rss_kb VmRSS)
 

@@ -40,12 +40,12 @@ bench_cleanup() {
 start_run() {
   rm -rf "$work/data" "$work/kport"
   run_deadline=$(( $(date +%s) + $2 ))
-  "$sluice" run --data-dir "$work/data" --kafka-listen 127.0.0.1:0 --port-file "$work/kport" \
+  "$sluice" run --data-dir "$work/data" --kafka-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 --port-file "$work/kport" \
     --connector "$1" </dev/null >/dev/null 2>"$work/sluice.err" &
   run_pid=$!
   echo "$run_pid" >"$work/run.pid"
   until [ -s "$work/kport" ]; do run_alive; sleep 0.01; done
-  kport=$(cat "$work/kport")
+  kport=$(head -n1 "$work/kport")
 }
 
 run_alive() {

@@ -5,7 +5,8 @@ pkgs=(
   build-essential cmake ninja-build g++ clang-format pkg-config
   libpq-dev postgresql postgresql-contrib
   rapidjson-dev libcli11-dev libfmt-dev libgtest-dev googletest libbenchmark-dev time bc
-  libasio-dev zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev librdkafka-dev kcat clang
+  libasio-dev libboost1.74-dev curl zlib1g-dev libsnappy-dev liblz4-dev libzstd-dev librdkafka-dev kcat clang
+  chromium
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -15,23 +15,36 @@ bash "$root/scripts/build.sh" "$root/build"
 echo "== tests"
 (cd "$root/build" && ctest --output-on-failure -j "$jobs" --timeout 900)
 
-echo "== demo, headless for 20 s"
+echo "== demo, headless for 30 s"
+# The demo runs as a user would start it; a Kafka client (kcat) and the REST API are checked
+# against it while it runs.
 out=$(mktemp)
-"$root/build/sluice" demo --duration 20 >"$out" 2>&1 || { cat "$out"; exit 1; }
-events=$(grep -c "cdc.public.transactions" "$out" || true)
-echo "demo printed $events events"
-[ "$events" -gt 5 ] || { cat "$out"; echo "demo produced too few events"; exit 1; }
+"$root/build/sluice" demo --duration 30 --kafka-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 \
+  >"$out" 2>&1 &
+demo_pid=$!
+for _ in $(seq 1 600); do grep -q "Kafka listener" "$out" && break; sleep 0.1; done
+kport=$(sed -n 's/.*Kafka listener *127.0.0.1:\([0-9]*\).*/\1/p' "$out" | head -n1)
+hport=$(sed -n 's|.*console *http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$out" | head -n1)
+sleep 20
+in_topic=$(timeout 30 kcat -b "127.0.0.1:$kport" -C -t cdc.public.transactions -e -o beginning \
+  -q -f '%o\n' 2>/dev/null | wc -l)
+status=$(curl -s "127.0.0.1:$hport/connectors/postgres-connector/status" || true)
+wait "$demo_pid" || { cat "$out"; echo "the demo failed"; exit 1; }
+events=$(grep -c "^cdc.public.transactions op=" "$out" || true)
+echo "demo printed $events events; kcat read $in_topic records from its topic; status $status"
+[ "$events" -gt 5 ] && [ "$in_topic" -gt 5 ] || { cat "$out"; echo "demo: too few events"; exit 1; }
+echo "$status" | grep -q '"state":"RUNNING"' || { cat "$out"; echo "demo: connector not RUNNING"; exit 1; }
 
 # Starts `sluice run` on a free port with the given data dir and extra flags; sets server_pid
 # and server_port.
 start_server() {
   local data=$1; shift
   rm -f "$data.port"
-  "$root/build/sluice" run --data-dir "$data" --kafka-listen 127.0.0.1:0 --port-file "$data.port" \
+  "$root/build/sluice" run --data-dir "$data" --kafka-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 --port-file "$data.port" \
     "$@" >"$data.log" 2>&1 &
   server_pid=$!
   for _ in $(seq 1 100); do [ -s "$data.port" ] && break; sleep 0.1; done
-  server_port=$(cat "$data.port")
+  server_port=$(head -n1 "$data.port")
 }
 
 echo "== librdkafka's own test suite against sluice run"
@@ -53,6 +66,11 @@ rm -rf "$suite_dir"
 if [ -x "$root/tests/kafkajs/run.sh" ] || [ -f "$root/tests/kafkajs/run.sh" ]; then
   echo "== KafkaJS against sluice run"
   bash "$root/tests/kafkajs/run.sh" "$root/build/sluice"
+fi
+
+if [ -f "$root/tests/e2e/run.sh" ]; then
+  echo "== web console in headless Chromium (screenshots in build/e2e-artifacts)"
+  bash "$root/tests/e2e/run.sh" "$root/build/sluice"
 fi
 
 if [ -f "$root/scripts/fuzz.sh" ]; then

@@ -61,6 +61,10 @@ std::string ConnectorHost::add(const std::string& file_or_json) {
   } catch (const ConfigError& e) {
     throw std::invalid_argument(fmt::format("invalid {}: {}", source, e.what()));
   }
+  return add(std::move(config));
+}
+
+std::string ConnectorHost::add(ConnectorConfig config) {
   // The name keys the connector's position: a config without one uses its topic prefix.
   if (config.name.empty()) config.name = config.topic_prefix;
 
@@ -156,6 +160,12 @@ void ConnectorHost::remove(const std::string& name) {
     entries_.erase(it);
   }
   join(*e);
+}
+
+std::optional<ConnectorStatus> ConnectorHost::status(const std::string& name) const {
+  for (auto& s : status())
+    if (s.name == name) return s;
+  return std::nullopt;
 }
 
 std::vector<ConnectorStatus> ConnectorHost::status() const {

@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -20,6 +21,7 @@ class ProducerIds;
 namespace sluice::cdc {
 
 class SourceConnector;
+struct ConnectorConfig;
 
 enum class ConnectorState { running, failed, stopped };
 const char* to_string(ConnectorState s);  // "RUNNING", "FAILED", "STOPPED" (Kafka Connect's)
@@ -45,10 +47,13 @@ class ConnectorHost {
   // {"name":…,"config":{…}} or a flat property object with "name"). Returns its name. Throws
   // std::invalid_argument with a clear message on a bad config or a name already running.
   std::string add(const std::string& connector_file_or_json);
+  // The same for a parsed config (Kafka Connect's REST API validates before it gets here).
+  std::string add(ConnectorConfig config);
   // Stops the connector (a clean stop: everything written is durable and confirmed) and
   // forgets it. Throws std::out_of_range when no connector has that name.
   void remove(const std::string& name);
   std::vector<ConnectorStatus> status() const;
+  std::optional<ConnectorStatus> status(const std::string& name) const;
   void stop_all();
 
  private:

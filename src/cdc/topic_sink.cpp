@@ -10,43 +10,17 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "kafka/compression.h"
+#include "log/batch_scan.h"
 
 namespace sluice::cdc {
 
 namespace {
 
 constexpr const char* kLog = "capture";
-constexpr size_t kReadChunk = 1 << 20;
 constexpr size_t kBatchLimit = 1 << 20;  // split a partition's records into batches of this size
 // Compaction never touches the active segment: small segments keep connect-offsets, which
 // gains a record per flush, short for the recovery that reads it whole.
 constexpr const char* kOffsetsSegmentBytes = "16777216";
-
-// Calls fn(header, batch) for every batch of p from the one holding offset `from` to the end.
-template <typename Fn>
-void for_each_batch(const log::Partition& p, int64_t from, Fn&& fn) {
-  int64_t off = std::max(from, p.start_offset());
-  int64_t end = p.end_offset();
-  while (off < end) {
-    std::string chunk = p.read(off, kReadChunk);
-    if (chunk.empty()) return;
-    int64_t before = off;
-    size_t pos = 0;
-    while (pos + kafka::kBatchHeaderSize <= chunk.size()) {
-      size_t total = size_t(get_be<int32_t>(chunk.data() + pos + 8)) + 12;
-      if (total > chunk.size() - pos) break;
-      std::string_view batch(chunk.data() + pos, total);
-      auto check = kafka::check_batch(batch, /*verify_crc=*/false);  // checked when appended
-      if (!check.ok())
-        throw std::runtime_error(
-            fmt::format("{}-{} at offset {}: {}", p.topic(), p.id(), off, check.error));
-      fn(check.header, batch);
-      off = std::max(off, check.header.base_offset + check.header.last_offset_delta + 1);
-      pos += total;
-    }
-    if (off == before) return;  // no progress: never loop
-  }
-}
 
 }  // namespace
 
@@ -71,7 +45,7 @@ uint64_t TopicSink::pending_skips() const {
 std::deque<TopicSink::Run> TopicSink::our_runs(log::Partition& p, int64_t from, int64_t pid,
                                                int64_t prior_pid) {
   std::deque<Run> runs;
-  for_each_batch(p, from, [&](const kafka::BatchHeader& h, std::string_view) {
+  log::for_each_batch(p, from, [&](const kafka::BatchHeader& h, std::string_view) {
     if (h.record_count <= 0 || h.producer_id < 0 ||
         (h.producer_id != pid && h.producer_id != prior_pid))
       return;
@@ -106,7 +80,7 @@ std::optional<Position> TopicSink::recover() {
   std::optional<std::string> last;  // the value of our key's last record (null: reset)
   std::string scratch;
   std::vector<kafka::Record> records;
-  for_each_batch(*offsets_part_, 0, [&](const kafka::BatchHeader&, std::string_view batch) {
+  log::for_each_batch(*offsets_part_, 0, [&](const kafka::BatchHeader&, std::string_view batch) {
     records.clear();
     std::string e = kafka::read_any_records(batch, scratch, records);
     if (!e.empty()) throw std::runtime_error(fmt::format("{}: {}", kOffsetsTopic, e));

@@ -1,5 +1,7 @@
-// `sluice demo`: a throwaway PostgreSQL with seed 001's financial `transactions` table, a trickle
-// of generated changes, and seed 001's connector capturing them, shown as a live tail.
+// `sluice demo`: everything on a throwaway PostgreSQL. Seed 001's financial_db.transactions and
+// seed 003's inventory schema, filled by the generator; the server (Kafka listener, Kafka
+// Connect REST API, console) with seed 001's connector registered; a trickle of generated
+// changes; a live tail of the events read back from the topic. Ctrl-C stops and cleans up.
 #include <fmt/format.h>
 #include <rapidjson/document.h>
 #include <signal.h>
@@ -10,13 +12,17 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <random>
 #include <thread>
 
-#include "cdc/source_connector.h"
 #include "cli/commands.h"
+#include "cli/server.h"
+#include "connect/worker.h"
 #include "core/log.h"
+#include "gen/generator.h"
+#include "kafka/compression.h"
+#include "kafka/record_batch.h"
+#include "log/batch_scan.h"
+#include "log/topic_store.h"
 #include "pg/connection.h"
 #include "pg/local_cluster.h"
 
@@ -24,68 +30,61 @@ namespace sluice::cli {
 
 namespace {
 
+constexpr const char* kLog = "demo";
+constexpr const char* kTopic = "cdc.public.transactions";
 std::atomic<bool> g_stop{false};
 void on_signal(int) { g_stop = true; }
 
-constexpr const char* kCities[] = {"Lagos", "Nairobi", "Lisbon", "Austin", "Osaka", "Lima"};
-constexpr const char* kCountries[] = {"Nigeria", "Kenya", "Portugal", "USA", "Japan", "Peru"};
-constexpr const char* kMerchants[] = {"Acme Ltd", "Globex", "Initech", "Umbrella", "Hooli"};
-constexpr const char* kMethods[] = {"credit_card", "debit_card", "online_transfer"};
-
-void generate(const std::string& conninfo, unsigned seed) {
-  std::mt19937 rng(seed);
-  pg::Connection conn(conninfo);
-  int n = 0;
-  while (!g_stop) {
-    ++n;
-    std::string id =
-        fmt::format("{:08x}-{:04x}-4{:03x}-a{:03x}-{:012x}", rng(), rng() & 0xffff, rng() & 0xfff,
-                    rng() & 0xfff, (uint64_t(rng()) << 16) | (rng() & 0xffff));
-    size_t c = rng() % 6;
-    conn.exec(fmt::format(
-        "INSERT INTO transactions VALUES ('{}', 'user{}', now()::timestamp(0), {}.{:02}, '{}', "
-        "'{}', '{}', '{}', '{}', '10.{}.{}.{}', '{}', '{}')",
-        id, rng() % 1000, 10 + rng() % 990, rng() % 100, rng() % 2 ? "USD" : "GBP", kCities[c],
-        kCountries[c], kMerchants[rng() % 5], kMethods[rng() % 3], rng() % 256, rng() % 256,
-        rng() % 256, rng() % 3 == 1 ? "DISCOUNT10" : "", rng()));
-    if (n % 3 == 0)
-      conn.exec(
-          "UPDATE transactions SET amount = amount + 150 WHERE transaction_id = (SELECT "
-          "transaction_id FROM transactions ORDER BY random() LIMIT 1)");
-    if (n % 10 == 0)
-      conn.exec(
-          "DELETE FROM transactions WHERE transaction_id = (SELECT transaction_id FROM "
-          "transactions ORDER BY random() LIMIT 1)");
-    for (int i = 0; i < 10 && !g_stop; ++i)
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-}
-
-// Prints one line per record: topic, op, key and the changed amount.
-void print_record(const std::string& line) {
+// One line per event: op, id and the amount before → after, as seed 001 watches it change.
+void print_event(std::string_view value) {
   rapidjson::Document d;
-  d.Parse(line.c_str(), line.size());
+  d.Parse(value.data(), value.size());
   if (d.HasParseError() || !d.IsObject()) return;
-  std::string topic = d["topic"].GetString();
-  if (d["value"].IsNull()) {
-    std::printf("%-26s tombstone\n", topic.c_str());
-    return;
-  }
-  const auto& p = d["value"]["payload"];
-  const char* op = p["op"].GetString();
-  auto amount = [](const rapidjson::Value& row) -> std::string {
-    if (!row.IsObject() || !row.HasMember("amount") || !row["amount"].IsString()) return "-";
-    return row["amount"].GetString();
+  const rapidjson::Value& p = d.HasMember("payload") ? d["payload"] : d;
+  if (!p.IsObject() || !p.HasMember("op")) return;
+  auto field = [](const rapidjson::Value& row, const char* name) -> std::string {
+    if (!row.IsObject() || !row.HasMember(name) || !row[name].IsString()) return "-";
+    return row[name].GetString();
   };
   const rapidjson::Value& row = p["after"].IsObject() ? p["after"] : p["before"];
-  std::string id =
-      row.IsObject() && row.HasMember("transaction_id") && row["transaction_id"].IsString()
-          ? row["transaction_id"].GetString()
-          : "";
-  std::printf("%-26s op=%s id=%s amount %s -> %s  lsn=%lld\n", topic.c_str(), op, id.c_str(),
-              amount(p["before"]).c_str(), amount(p["after"]).c_str(),
-              static_cast<long long>(p["source"]["lsn"].GetInt64()));
+  std::printf("%s op=%s id=%s amount %s -> %s  %s, %s\n", kTopic, p["op"].GetString(),
+              field(row, "transaction_id").c_str(), field(p["before"], "amount").c_str(),
+              field(p["after"], "amount").c_str(), field(row, "merchant_name").c_str(),
+              field(row, "city").c_str());
   std::fflush(stdout);
+}
+
+// Prints the topic's records from `next` on; returns the offset after the last one printed.
+int64_t tail(log::TopicStore& topics, int64_t next, uint64_t& printed) {
+  auto t = topics.find(kTopic);
+  if (!t) return next;
+  auto part = t->partition(0);
+  if (!part) return next;
+  std::string scratch;
+  std::vector<kafka::Record> records;
+  log::for_each_batch(*part, next, [&](const kafka::BatchHeader& h, std::string_view batch) {
+    records.clear();
+    if (h.control() || !kafka::read_any_records(batch, scratch, records).empty()) return;
+    for (const auto& r : records) {
+      if (h.base_offset + r.offset_delta < next) continue;
+      if (r.value) {
+        print_event(*r.value);
+        ++printed;
+      }
+    }
+    next = h.base_offset + h.last_offset_delta + 1;
+  });
+  return next;
+}
+
+// The default ports when free, else any free port (a second demo, or a Kafka already there).
+RunArgs server_args(const DemoArgs& a, const std::string& dir, bool defaults) {
+  RunArgs r;
+  r.data_dir = dir + "/data";
+  r.kafka_listen = defaults ? a.kafka_listen : "127.0.0.1:0";
+  r.http_listen = defaults ? a.http_listen : "127.0.0.1:0";
+  r.group_initial_rebalance_delay_ms = 0;
+  return r;
 }
 
 }  // namespace
@@ -99,83 +98,103 @@ int demo(const DemoArgs& a) {
   signal(SIGPIPE, SIG_IGN);
   char tmpl[] = "/tmp/sluice-demo-XXXXXX";
   std::string dir = a.dir.empty() ? std::string(mkdtemp(tmpl)) : a.dir;
+  std::filesystem::create_directories(dir);
   chmod(dir.c_str(), 0755);  // PostgreSQL runs as the postgres user when we are root
   pg::LocalCluster cluster(dir + "/pg");
   int rc = 0;
+  uint64_t printed = 0;
   try {
     std::printf("starting a throwaway PostgreSQL in %s ...\n", dir.c_str());
+    std::fflush(stdout);
     cluster.up();
     {
       pg::Connection admin(cluster.conninfo());
       admin.exec("CREATE DATABASE financial_db");
+      gen::create_schema(admin, "inventory");  // seed 003 keeps it in database postgres
     }
-    std::string info = cluster.conninfo("financial_db");
-    pg::Connection conn(info);
-    // Seed 001's table, with its REPLICA IDENTITY FULL step for before-images.
-    conn.exec(
-        "CREATE TABLE IF NOT EXISTS transactions (transaction_id VARCHAR(255) PRIMARY KEY, "
-        "user_id VARCHAR(255), timestamp TIMESTAMP, amount DECIMAL, currency VARCHAR(255), city "
-        "VARCHAR(255), country VARCHAR(255), merchant_name VARCHAR(255), payment_method "
-        "VARCHAR(255), ip_address VARCHAR(255), voucher_code VARCHAR(255), affiliateId "
-        "VARCHAR(255)); ALTER TABLE transactions REPLICA IDENTITY FULL");
-    // Seed 001's connector config, pointed at the throwaway server.
-    std::string config = fmt::format(
-        R"({{"name":"postgres-connector","config":{{"connector.class":"io.debezium.connector.postgresql.PostgresConnector","topic.prefix":"cdc","database.user":"postgres","database.dbname":"financial_db","database.hostname":"127.0.0.1","database.port":"{}","database.password":"postgres","plugin.name":"pgoutput","decimal.handling.mode":"string","snapshot.mode":"no_data"}}}})",
-        cluster.port());
-    std::ofstream(dir + "/postgres-connector.json") << config;
-    std::string events = dir + "/events.jsonl";
+    std::string financial = cluster.conninfo("financial_db");
+    {
+      pg::Connection conn(financial);
+      gen::create_schema(conn, "transactions");
+    }
+    // Existing rows, so the connector starts with a snapshot of them.
+    gen::Options fill;
+    fill.dataset = "transactions";
+    fill.seed = a.seed;
+    fill.mix = {100, 0, 0};
+    fill.count = 20;
+    gen::generate(financial, fill);
+
+    std::unique_ptr<Server> server;
+    try {
+      server = std::make_unique<Server>(server_args(a, dir, true));
+    } catch (const UsageError&) {
+      server = std::make_unique<Server>(server_args(a, dir, false));
+    }
+    server->start();
+    // Seed 001's connector config, as its curl posts it, pointed at the throwaway server.
+    connect::Properties config = {
+        {"connector.class", "io.debezium.connector.postgresql.PostgresConnector"},
+        {"topic.prefix", "cdc"},
+        {"database.user", "postgres"},
+        {"database.dbname", "financial_db"},
+        {"database.hostname", "127.0.0.1"},
+        {"database.port", std::to_string(cluster.port())},
+        {"database.password", "postgres"},
+        {"plugin.name", "pgoutput"},
+        {"decimal.handling.mode", "string"}};
+    server->worker().put_config("postgres-connector", config);
+
     std::printf(
-        "connector config: %s/postgres-connector.json\nevents (Debezium JSON, one per "
-        "line): %s\nCtrl-C stops the demo and removes everything.\n\n",
-        dir.c_str(), events.c_str());
-    cdc::CaptureOptions opts;
-    opts.output_path = events;
-    opts.stop = &g_stop;
-    std::atomic<int> connector_rc{0};
-    std::thread capture([&] {
-      try {
-        cdc::SourceConnector c(cdc::ConnectorConfig::from_json(config), opts);
-        connector_rc = c.run();
-      } catch (const std::exception& e) {
-        log::error("demo", "connector failed: {}", e.what());
-        connector_rc = 1;
-        g_stop = true;
-      }
-    });
-    // Wait for the slot so the generated changes are all captured.
-    for (int i = 0; i < 200 && !g_stop; ++i) {
-      if (conn.exec("SELECT 1 FROM pg_replication_slots WHERE active").rows() > 0) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
-    std::thread gen([&] {
-      try {
-        generate(info, a.seed);
-      } catch (const std::exception& e) {
-        log::error("demo", "generator failed: {}", e.what());
-        g_stop = true;
-      }
-    });
+        "\n  console         http://127.0.0.1:%u/\n"
+        "  Kafka listener  127.0.0.1:%u   (kcat -b 127.0.0.1:%u -C -t %s)\n"
+        "  Kafka Connect   curl 127.0.0.1:%u/connectors/postgres-connector/status\n"
+        "  PostgreSQL      psql \"%s\"\n"
+        "  seed 003        database postgres, schema inventory (POST its register-postgres.json)\n"
+        "\nCtrl-C stops the demo and removes everything.\n\n",
+        server->http_port(), server->kafka_port(), server->kafka_port(), kTopic,
+        server->http_port(), financial.c_str());
+    std::fflush(stdout);
+
+    // A trickle of changes: transactions for the running connector, inventory for seed 003's.
+    auto trickle = [&](std::string dataset, std::string conninfo, double rate) {
+      return std::thread([dataset, conninfo, rate, seed = a.seed] {
+        gen::Options o;
+        o.dataset = dataset;
+        o.seed = seed + 1;
+        o.rate = rate;
+        o.mix = {60, 30, 10};
+        o.stop = &g_stop;
+        try {
+          gen::generate(conninfo, o);
+        } catch (const std::exception& e) {
+          if (!g_stop) log::error(kLog, "generator for {} stopped: {}", dataset, e.what());
+        }
+      });
+    };
+    std::thread gen_tx = trickle("transactions", financial, 2);
+    std::thread gen_inv = trickle("inventory", cluster.conninfo(), 0.5);
+
     auto start = std::chrono::steady_clock::now();
-    std::ifstream tail;
-    std::string line;
+    int64_t next = 0;
     while (!g_stop) {
-      if (!tail.is_open()) tail.open(events);
-      while (tail.is_open() && std::getline(tail, line)) print_record(line);
-      tail.clear();
+      next = tail(server->topics(), next, printed);
       if (a.duration_s > 0 &&
           std::chrono::steady_clock::now() - start >= std::chrono::seconds(a.duration_s))
         g_stop = true;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
-    gen.join();
-    capture.join();
-    while (tail.is_open() && std::getline(tail, line)) print_record(line);
-    rc = connector_rc;
+    gen_tx.join();
+    gen_inv.join();
+    server->stop();
+    tail(server->topics(), next, printed);
+    std::printf("\n%llu events in %s\n", static_cast<unsigned long long>(printed), kTopic);
+    if (printed == 0) rc = 1;
   } catch (const std::exception& e) {
-    log::error("demo", "{}", e.what());
+    log::error(kLog, "{}", e.what());
     rc = 1;
   }
-  std::printf("\nstopping PostgreSQL and removing %s\n", dir.c_str());
+  std::printf("stopping PostgreSQL and removing %s\n", dir.c_str());
   cluster.down();
   if (a.dir.empty()) {
     std::error_code ec;

@@ -28,14 +28,17 @@ struct DemoArgs {
   std::string dir;     // default: a new directory under /tmp, removed at the end
   int duration_s = 0;  // 0: until Ctrl-C
   unsigned seed = 1;
+  std::string kafka_listen = "127.0.0.1:9092";  // a free port instead when these are taken
+  std::string http_listen = "127.0.0.1:8083";
 };
 int demo(const DemoArgs& a);
 
 struct RunArgs {
   std::string data_dir = "sluice-data";
   std::string kafka_listen = "127.0.0.1:9092";
-  std::string advertised_host;  // default: the listen host
-  std::string port_file;        // written with the bound port once listening
+  std::string http_listen = "127.0.0.1:8083";  // Kafka Connect REST, data API, console
+  std::string advertised_host;                 // default: the listen host
+  std::string port_file;  // written once listening: the Kafka port, then the HTTP port
   std::vector<std::string> connectors;
   std::string kafka_bootstrap;  // connectors write to this Kafka cluster instead of the log
   int32_t partitions = 1;       // default partition count of new topics
@@ -45,5 +48,17 @@ struct RunArgs {
   int64_t group_initial_rebalance_delay_ms = 3000;
 };
 int run(const RunArgs& a);
+
+struct GenerateArgs {
+  std::string dataset;
+  std::string db;                // libpq conninfo; "" = the PG* environment and libpq defaults
+  bool create = false;           // create the dataset's schema first
+  double rate = 0;               // changes per second; 0 = as fast as possible
+  int64_t count = -1;            // -1 = until SIGINT/SIGTERM
+  std::string mix = "70,20,10";  // INSERTS,UPDATES,DELETES weights
+  uint64_t seed = 1;
+  bool list = false;  // print the datasets and exit
+};
+int generate(const GenerateArgs& a);
 
 }  // namespace sluice::cli

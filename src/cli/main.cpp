@@ -46,6 +46,10 @@ int main(int argc, char** argv) {
                        "directory, removed at the end)");
   demo_cmd->add_option("--duration", demo.duration_s, "Stop after N seconds (default: Ctrl-C)");
   demo_cmd->add_option("--seed", demo.seed, "Seed for the generated data");
+  demo_cmd->add_option("--kafka-listen", demo.kafka_listen,
+                       "Kafka listener (default 127.0.0.1:9092; a free port when taken)");
+  demo_cmd->add_option("--http-listen", demo.http_listen,
+                       "REST API and console (default 127.0.0.1:8083; a free port when taken)");
 
   sluice::cli::RunArgs run;
   auto* run_cmd = app.add_subcommand(
@@ -55,7 +59,11 @@ int main(int argc, char** argv) {
                       "HOST:PORT of the Kafka listener (default 127.0.0.1:9092; port 0: any)");
   run_cmd->add_option("--advertised-host", run.advertised_host,
                       "Host name given to clients in metadata (default: the listen host)");
-  run_cmd->add_option("--port-file", run.port_file, "Write the listener's port to FILE");
+  run_cmd->add_option("--http-listen", run.http_listen,
+                      "HOST:PORT of Kafka Connect's REST API and the web console (default "
+                      "127.0.0.1:8083)");
+  run_cmd->add_option("--port-file", run.port_file,
+                      "Write the Kafka port (line 1) and the HTTP port (line 2) to FILE");
   run_cmd->add_option("--connector", run.connectors, "Connector config file (repeatable)");
   run_cmd->add_option("--kafka-bootstrap", run.kafka_bootstrap,
                       "HOST:PORT of a Kafka cluster the connectors write to instead of the "
@@ -71,7 +79,36 @@ int main(int argc, char** argv) {
   run_cmd->add_option("--group-initial-rebalance-delay-ms", run.group_initial_rebalance_delay_ms,
                       "Wait for more members before the first rebalance of a group (default "
                       "3000)");
-  CLI11_PARSE(app, argc, argv);
+  sluice::cli::GenerateArgs gen;
+  auto* gen_cmd = app.add_subcommand(
+      "generate",
+      "Write realistic fake rows into the seeds' schemas: a stream of inserts, updates and "
+      "deletes, repeatable with --seed");
+  gen_cmd->add_option("dataset", gen.dataset,
+                      "transactions (seed 001), inventory (003), candidates (000), survey (004) "
+                      "or hired_employees (002); see --list");
+  gen_cmd->add_option("--db", gen.db,
+                      "libpq connection string (default: the PG* environment variables and "
+                      "libpq's defaults)");
+  gen_cmd->add_flag("--create", gen.create,
+                    "Create the dataset's schema and tables first, with the seed's initial rows "
+                    "(only what does not exist yet)");
+  gen_cmd->add_option("--rate", gen.rate, "Changes per second (default: as fast as possible)");
+  gen_cmd->add_option("--count", gen.count, "Stop after N changes (default: until Ctrl-C)");
+  gen_cmd->add_option("--mix", gen.mix,
+                      "Weights of INSERTS,UPDATES,DELETES (default 70,20,10); an update or "
+                      "delete with no row to change becomes an insert");
+  gen_cmd->add_option("--seed", gen.seed,
+                      "Seed (default 1): the same seed, dataset, mix and count on a fresh schema "
+                      "give the same rows");
+  gen_cmd->add_flag("--list", gen.list, "List the datasets and their tables");
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    // `sluice generate` exits with 2 on bad arguments, as on its other usage errors.
+    return rc != 0 && gen_cmd->parsed() ? 2 : rc;
+  }
   if (verbose) sluice::log::set_level(sluice::log::Level::debug);
 
   if (pg_up->parsed()) return sluice::cli::pg_up(up);
@@ -79,5 +116,6 @@ int main(int argc, char** argv) {
   if (capture->parsed()) return sluice::cli::capture(cap);
   if (demo_cmd->parsed()) return sluice::cli::demo(demo);
   if (run_cmd->parsed()) return sluice::cli::run(run);
+  if (gen_cmd->parsed()) return sluice::cli::generate(gen);
   return 1;
 }

@@ -2,6 +2,9 @@
 
 #include <libpq-fe.h>
 
+#include <algorithm>
+#include <exception>
+
 namespace sluice::pg {
 
 namespace {
@@ -89,6 +92,32 @@ uint64_t Connection::copy_out(const std::string& sql,
   }
   for (PGresult* r; (r = PQgetResult(conn_)) != nullptr;) check(conn_, r);
   return rows;
+}
+
+void Connection::copy_in(const std::string& sql, std::string_view data) {
+  PGresult* start = PQexec(conn_, sql.c_str());
+  if (!start || PQresultStatus(start) != PGRES_COPY_IN) {
+    check(conn_, start);  // throws for an error
+    throw Error("COPY did not start a copy-in: " + sql);
+  }
+  PQclear(start);
+  constexpr size_t kChunk = 1 << 20;
+  for (size_t at = 0; at < data.size(); at += kChunk) {
+    size_t n = std::min(kChunk, data.size() - at);
+    if (PQputCopyData(conn_, data.data() + at, int(n)) != 1)
+      throw Error(trim_message(PQerrorMessage(conn_)), "08006");
+  }
+  if (PQputCopyEnd(conn_, nullptr) != 1) throw Error(trim_message(PQerrorMessage(conn_)), "08006");
+  // Drain every result so the connection is usable afterwards, then report the first error.
+  std::exception_ptr failure;
+  for (PGresult* r; (r = PQgetResult(conn_)) != nullptr;) {
+    try {
+      check(conn_, r);
+    } catch (...) {
+      if (!failure) failure = std::current_exception();
+    }
+  }
+  if (failure) std::rethrow_exception(failure);
 }
 
 std::string Connection::quote_literal(std::string_view s) const {

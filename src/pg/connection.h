@@ -56,6 +56,9 @@ class Connection {
   // Runs COPY ... TO STDOUT and calls on_row with each row's bytes (text format: one line,
   // newline included). Returns the number of rows.
   uint64_t copy_out(const std::string& sql, const std::function<void(std::string_view)>& on_row);
+  // Runs COPY ... FROM STDIN with data (text format rows, each ending in a newline); throws Error
+  // on failure.
+  void copy_in(const std::string& sql, std::string_view data);
   std::string quote_literal(std::string_view s) const;
   std::string quote_ident(std::string_view s) const;
   int server_version() const;

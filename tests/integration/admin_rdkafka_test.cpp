@@ -31,8 +31,9 @@ class AdminRdkafka : public ::testing::Test {
 
   void start(const std::vector<std::string>& extra = {}) {
     std::string port_file = dir + "/port";
-    std::vector<std::string> args{"run",         "--data-dir",  dir + "/data", "--kafka-listen",
-                                  "127.0.0.1:0", "--port-file", port_file};
+    std::vector<std::string> args{"run",         "--data-dir",    dir + "/data", "--kafka-listen",
+                                  "127.0.0.1:0", "--http-listen", "127.0.0.1:0", "--port-file",
+                                  port_file};
     args.insert(args.end(), extra.begin(), extra.end());
     server.emplace(spawn_sluice(args));
     for (int i = 0; i < 300 && port == 0; ++i) {

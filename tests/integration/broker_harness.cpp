@@ -13,15 +13,16 @@ namespace sluice::test {
 SluiceServer start_server(const std::string& data_dir, const std::vector<std::string>& extra) {
   std::string port_file = data_dir + ".port";
   std::filesystem::remove(port_file);
-  std::vector<std::string> args{"run",         "--data-dir",  data_dir, "--kafka-listen",
-                                "127.0.0.1:0", "--port-file", port_file};
+  std::vector<std::string> args{"run",         "--data-dir",    data_dir,      "--kafka-listen",
+                                "127.0.0.1:0", "--http-listen", "127.0.0.1:0", "--port-file",
+                                port_file};
   args.insert(args.end(), extra.begin(), extra.end());
   SluiceServer s{spawn_sluice(args), data_dir, 0};
   wait_until(
       [&] {
         std::ifstream in(port_file);
-        in >> s.port;
-        return s.port > 0 || exited(s.proc);  // a server that stopped will not listen
+        in >> s.port >> s.http_port;
+        return s.http_port > 0 || exited(s.proc);  // a server that stopped will not listen
       },
       std::chrono::seconds(30));
   EXPECT_GT(s.port, 0) << "sluice run did not start: " << s.proc.stderr_text();

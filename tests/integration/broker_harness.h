@@ -11,7 +11,8 @@ namespace sluice::test {
 struct SluiceServer {
   Proc proc;
   std::string data_dir;
-  int port = 0;
+  int port = 0;       // Kafka
+  int http_port = 0;  // Kafka Connect REST API and console
   std::string bootstrap() const { return "127.0.0.1:" + std::to_string(port); }
 };
 

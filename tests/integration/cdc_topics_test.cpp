@@ -342,8 +342,8 @@ TEST_F(CdcTopics, ExternalClusterThroughKafkaBootstrap) {
 TEST_F(CdcTopics, ABadConnectorConfigStopsTheServerWithItsProperty) {
   std::string bad = dir + "/bad.json";
   std::ofstream(bad) << config_json(R"("decimal.handling.mode":"fancy")");
-  Proc p = spawn_sluice(
-      {"run", "--data-dir", dir + "/data", "--kafka-listen", "127.0.0.1:0", "--connector", bad});
+  Proc p = spawn_sluice({"run", "--data-dir", dir + "/data", "--kafka-listen", "127.0.0.1:0",
+                         "--http-listen", "127.0.0.1:0", "--connector", bad});
   EXPECT_EQ(p.wait(30s), 2);
   EXPECT_NE(p.stderr_text().find("decimal.handling.mode"), std::string::npos) << p.stderr_text();
 }

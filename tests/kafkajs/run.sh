@@ -109,7 +109,7 @@ start_broker() {
   local port_file=$work/$name.port data=$work/$name-data port pid
   rm -f "$port_file"
   mkdir -p "$data"
-  "$sluice" run --data-dir "$data" --kafka-listen 127.0.0.1:0 --port-file "$port_file" \
+  "$sluice" run --data-dir "$data" --kafka-listen 127.0.0.1:0 --http-listen 127.0.0.1:0 --port-file "$port_file" \
     --group-initial-rebalance-delay-ms 100 "$@" >"$work/$name.log" 2>&1 &
   pid=$!
   pids+=("$pid")
@@ -120,7 +120,7 @@ start_broker() {
     sleep 0.05
   done
   [ -s "$port_file" ] || die "broker $name did not write its port file within 10s"
-  port=$(tr -dc '0-9' <"$port_file")
+  port=$(head -n1 "$port_file" | tr -dc '0-9')
   [ -n "$port" ] || die "broker $name wrote an empty port file"
   export "$var=127.0.0.1:$port"
   log "broker $name: pid $pid, 127.0.0.1:$port"
