@@ -4,8 +4,10 @@
 #   A: one transaction of ROWS rows (default 1,000,000)
 #   B: TXNS single-row transactions (default 100,000)
 #   C: commit-to-durable-output latency at RATE transactions/s (default 10,000)
-# Usage: bench/capture_bench.sh [--rows N] [--txns N] [--rate N] [--seconds N] [--latency-only]
-#                               [--topics]
+#   D: MIX changes made by `sluice generate transactions` (default 200,000): 60% inserts, 30%
+#      updates, 10% deletes of realistic rows, 1,000 changes a transaction
+# Usage: bench/capture_bench.sh [--rows N] [--txns N] [--rate N] [--seconds N] [--mix N]
+#                               [--latency-only] [--topics]
 # --topics: sluice's side is the server, `sluice run --connector`, writing the events to the
 # embedded log's topic cdc.public.transactions (fsynced, exactly once) instead of a file; a run
 # lasts from the server's start until the connector's saved position (connect-offsets, appended
@@ -13,12 +15,13 @@
 # server's VmHWM. No latency section (C) in this mode.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-ROWS=1000000 TXNS=100000 RATE=10000 SECONDS_C=10 SKIP_THROUGHPUT=0 TOPICS=0
+ROWS=1000000 TXNS=100000 RATE=10000 SECONDS_C=10 MIX=200000 SKIP_THROUGHPUT=0 TOPICS=0
 while [ $# -gt 0 ]; do
   case $1 in
     --rows) ROWS=$2; shift 2 ;;
     --txns) TXNS=$2; shift 2 ;;
     --rate) RATE=$2; shift 2 ;;
+    --mix) MIX=$2; shift 2 ;;
     --seconds) SECONDS_C=$2; shift 2 ;;
     --latency-only) SKIP_THROUGHPUT=1; shift ;;
     --topics) TOPICS=1; shift ;;
@@ -138,11 +141,19 @@ else side=sluice run_side=run_sluice; fi
 
 min() { echo "if ($1 < $2) $1 else $2" | bc -l; }
 
-workload() {  # slot-prefix label events per_tx
+workload() {  # slot-prefix label events per_tx|generate
   local name=$1 label=$2 n=$3 per_tx=$4
   local slots="${name}_recv1 ${name}_recv2 ${name}_plain1 ${name}_plain2 ${name}_schema"
   mkslots $slots
-  psql -c "SET synchronous_commit = off" -c "CALL gen_rows(0, $n, $per_tx, 0)"
+  if [ "$per_tx" = generate ]; then
+    # n changes; the events are one per change plus a tombstone per delete.
+    "$sluice" generate transactions --db "host=127.0.0.1 port=$port user=postgres dbname=bench" \
+      --count "$n" --mix 60,30,10 --seed 1 2>"$work/generate.txt"
+    n=$(awk '/ inserts, / {gsub(",", ""); print $2 + $4 + 2 * $6}' "$work/generate.txt" | tail -1)
+    label="$label ($n events)"
+  else
+    psql -c "SET synchronous_commit = off" -c "CALL gen_rows(0, $n, $per_tx, 0)"
+  fi
   local end
   end=$(psql -c "SELECT pg_current_wal_lsn()")
   # Settle the server first: flush the async-committed backlog, and let no autovacuum or
@@ -207,5 +218,7 @@ fi
 workload a "A: 1 tx x $ROWS rows" "$ROWS" "$ROWS"
 psql -c "TRUNCATE transactions"
 workload b "B: $TXNS single-row txs" "$TXNS" 1
+psql -c "TRUNCATE transactions"
+workload d "D: $MIX generated changes" "$MIX" generate
 psql -c "TRUNCATE transactions"
 

@@ -9,8 +9,10 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -97,7 +99,11 @@ int demo(const DemoArgs& a) {
   // A closed pipe on stdout (`sluice demo | head`) must not skip the clean-up below.
   signal(SIGPIPE, SIG_IGN);
   char tmpl[] = "/tmp/sluice-demo-XXXXXX";
-  std::string dir = a.dir.empty() ? std::string(mkdtemp(tmpl)) : a.dir;
+  if (a.dir.empty() && !mkdtemp(tmpl)) {
+    log::error(kLog, "cannot create a directory under /tmp: {}", std::strerror(errno));
+    return 1;
+  }
+  std::string dir = a.dir.empty() ? std::string(tmpl) : a.dir;
   std::filesystem::create_directories(dir);
   chmod(dir.c_str(), 0755);  // PostgreSQL runs as the postgres user when we are root
   pg::LocalCluster cluster(dir + "/pg");
@@ -174,6 +180,16 @@ int demo(const DemoArgs& a) {
     };
     std::thread gen_tx = trickle("transactions", financial, 2);
     std::thread gen_inv = trickle("inventory", cluster.conninfo(), 0.5);
+    // Whatever ends the loop below (an exception included), the generators stop first.
+    struct Joiner {
+      std::thread& a;
+      std::thread& b;
+      ~Joiner() {
+        g_stop = true;
+        if (a.joinable()) a.join();
+        if (b.joinable()) b.join();
+      }
+    } joiner{gen_tx, gen_inv};
 
     auto start = std::chrono::steady_clock::now();
     int64_t next = 0;
@@ -184,6 +200,7 @@ int demo(const DemoArgs& a) {
         g_stop = true;
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
     }
+    g_stop = true;
     gen_tx.join();
     gen_inv.join();
     server->stop();

@@ -175,7 +175,7 @@ void Server::stop() {
   if (s.stopped) return;
   s.stopped = true;
   if (s.http) s.http->stop();
-  s.worker.reset();  // its status monitor first, then the connectors
+  if (s.worker) s.worker->shutdown();  // its status monitor first, then the connectors
   if (s.connectors) s.connectors->stop_all();
   if (s.kafka) s.kafka->stop();
   // Answers still waiting for an fsync post to the server's thread: drain them while it exists.

@@ -125,6 +125,11 @@ rapidjson::Document parse_body(const Request& req) {
 
 bool flag(const Request& req, const char* name) { return req.param(name) == "true"; }
 
+std::string trim(std::string s) {
+  size_t b = s.find_first_not_of(" \t\r\n"), e = s.find_last_not_of(" \t\r\n");
+  return b == std::string::npos ? std::string() : s.substr(b, e - b + 1);
+}
+
 // Turns a ConnectError (or anything else) into Connect's error body.
 template <typename Fn>
 http::Handler guarded(Fn fn) {
@@ -177,11 +182,10 @@ void add_connect_api(http::Router& r, Worker& worker, ConnectInfo info) {
           auto d = parse_body(req);
           if (!d.IsObject()) throw ConnectError(400, "The request body must be a JSON object");
           std::string name;
-          if (d.HasMember("name") && d["name"].IsString()) name = d["name"].GetString();
+          if (d.HasMember("name") && d["name"].IsString()) name = trim(d["name"].GetString());
           if (!d.HasMember("config") || !d["config"].IsObject())
             throw ConnectError(400, "The request body needs \"name\" and a \"config\" object");
           Properties config = parse_config(d["config"]);
-          if (name.empty() && config.count("name")) name = config["name"];
           TargetState initial = TargetState::running;
           if (d.HasMember("initial_state")) {
             auto s = d["initial_state"].IsString()
@@ -234,11 +238,11 @@ void add_connect_api(http::Router& r, Worker& worker, ConnectInfo info) {
   r.add("PATCH", "/connectors/{}/config", guarded([wk](const Request& req, const Params& p) {
           auto d = parse_body(req);
           if (!d.IsObject()) throw ConnectError(400, "The request body must be a JSON object");
-          Properties config = wk->config(p[0]);
+          std::map<std::string, std::optional<std::string>> changes;
           for (auto it = d.MemberBegin(); it != d.MemberEnd(); ++it)
-            if (it->value.IsNull()) config.erase(it->name.GetString());  // null deletes a key
-          for (auto& [k, v] : parse_config(d)) config[k] = v;
-          wk->put_config(p[0], config);
+            if (it->value.IsNull()) changes[it->name.GetString()] = std::nullopt;  // removes
+          for (auto& [k, v] : parse_config(d)) changes[k] = v;
+          wk->patch_config(p[0], changes);
           rapidjson::StringBuffer sb;
           Writer w(sb);
           write_info(w, wk->status(p[0]));
@@ -325,7 +329,7 @@ void add_connect_api(http::Router& r, Worker& worker, ConnectInfo info) {
         }));
   r.add("PUT", "/connectors/{}/stop", guarded([wk](const Request&, const Params& p) {
           wk->stop(p[0]);
-          return http::no_content(202);
+          return http::no_content(204);  // Kafka's stopConnector returns nothing
         }));
 
   r.add("POST", "/connectors/{}/restart",
@@ -370,6 +374,12 @@ void add_connect_api(http::Router& r, Worker& worker, ConnectInfo info) {
           if (!d.IsObject()) throw ConnectError(400, "The request body must be a JSON object");
           Properties config = parse_config(d);
           if (!config.count("connector.class")) config["connector.class"] = p[0];
+          if (!known_class(config["connector.class"]) ||
+              (config["connector.class"] != p[0] &&
+               std::string(kPostgresClass).find(p[0]) == std::string::npos))
+            throw ConnectError(400, fmt::format("Included connector type {} does not match "
+                                                "request type {}",
+                                                config["connector.class"], p[0]));
           Validation v = validate(config, wk->options().check_database);
           return http::json_body(200, validation_json(config, v));
         }));

@@ -6,6 +6,7 @@
 #include <rapidjson/writer.h>
 
 #include <chrono>
+#include <utility>
 
 #include "cdc/connector_config.h"
 #include "cdc/connector_host.h"
@@ -35,7 +36,9 @@ std::string topic_prefix(const Properties& config) {
 Worker::Worker(log::TopicStore& topics, cdc::ConnectorHost& host, WorkerOptions options)
     : topics_(topics), host_(host), options_(std::move(options)), store_(topics) {}
 
-Worker::~Worker() {
+Worker::~Worker() { shutdown(); }
+
+void Worker::shutdown() {
   {
     std::lock_guard lock(monitor_mu_);
     stopping_ = true;
@@ -46,15 +49,17 @@ Worker::~Worker() {
 
 void Worker::start() {
   auto stored = store_.load_configs();
-  {
-    std::lock_guard lock(mu_);
-    for (auto& [name, c] : stored) {
+  std::lock_guard life(lifecycle_mu_);
+  for (auto& [name, c] : stored) {
+    {
+      std::lock_guard lock(mu_);
       Entry& e = entries_[name];
       e.config = std::move(c.config);
       e.target = c.target;
-      if (e.target == TargetState::running) launch(name, e);
-      publish(name);
     }
+    if (c.target == TargetState::running) launch(name);
+    std::lock_guard lock(mu_);
+    publish(name);
   }
   log::info(kLog, "{} connector(s) loaded from {}", stored.size(), kConfigsTopic);
   monitor_ = std::thread([this] { monitor(); });
@@ -103,6 +108,10 @@ const Worker::Entry& Worker::entry(const std::string& name) const {
   return it->second;
 }
 
+Worker::Entry& Worker::entry(const std::string& name) {
+  return const_cast<Entry&>(std::as_const(*this).entry(name));
+}
+
 void Worker::check_config(const std::string& name, Properties& config, bool reach_database) const {
   if (name.empty()) throw ConnectError(400, "Connector name is required");
   for (char c : name)
@@ -127,14 +136,21 @@ void Worker::check_config(const std::string& name, Properties& config, bool reac
   if (v.error_count() > 0) throw ConnectError(400, v.message());
 }
 
-void Worker::launch(const std::string& name, Entry& e) {
-  e.launch_error.clear();
+void Worker::launch(const std::string& name) {
+  Properties config;
+  {
+    std::lock_guard lock(mu_);
+    config = entry(name).config;
+  }
+  std::string error;
   try {
-    host_.add(cdc::ConnectorConfig::from_properties(name, e.config));
+    host_.add(cdc::ConnectorConfig::from_properties(name, config));
   } catch (const std::exception& ex) {
-    e.launch_error = ex.what();
+    error = ex.what();
     log::error(kLog, "connector {} cannot start: {}", name, ex.what());
   }
+  std::lock_guard lock(mu_);
+  if (auto it = entries_.find(name); it != entries_.end()) it->second.launch_error = error;
 }
 
 void Worker::halt(const std::string& name) {
@@ -147,33 +163,68 @@ void Worker::halt(const std::string& name) {
 
 void Worker::create(const std::string& name, Properties config, TargetState initial) {
   check_config(name, config, true);
+  std::lock_guard life(lifecycle_mu_);
+  {
+    std::lock_guard lock(mu_);
+    if (entries_.count(name))
+      throw ConnectError(409, fmt::format("Connector {} already exists", name));
+    // The target state first: a crash between the two writes must not start a connector that
+    // was asked to be created paused or stopped.
+    if (initial != TargetState::running) store_.put_target_state(name, initial);
+    store_.put_config(name, config);
+    Entry& e = entries_[name];
+    e.config = std::move(config);
+    e.target = initial;
+  }
+  if (initial == TargetState::running) launch(name);
   std::lock_guard lock(mu_);
-  if (entries_.count(name))
-    throw ConnectError(409, fmt::format("Connector {} already exists", name));
-  store_.put_config(name, config);
-  if (initial != TargetState::running) store_.put_target_state(name, initial);
-  Entry& e = entries_[name];
-  e.config = std::move(config);
-  e.target = initial;
-  if (initial == TargetState::running) launch(name, e);
   publish(name);
   log::info(kLog, "created connector {}", name);
 }
 
-bool Worker::put_config(const std::string& name, Properties config, bool reach_database) {
-  check_config(name, config, reach_database);
-  std::lock_guard lock(mu_);
-  auto it = entries_.find(name);
-  bool created = it == entries_.end();
-  store_.put_config(name, config);
-  Entry& e = entries_[name];
-  if (!created && e.config == config) return false;  // nothing changed: leave it running
+bool Worker::apply_config(const std::string& name, Properties config) {
+  bool created, running;
+  {
+    std::lock_guard lock(mu_);
+    auto it = entries_.find(name);
+    created = it == entries_.end();
+    if (!created && it->second.config == config) return false;  // unchanged: leave it running
+    store_.put_config(name, config);
+    Entry& e = entries_[name];
+    e.config = std::move(config);
+    running = e.target == TargetState::running;
+  }
   if (!created) halt(name);
-  e.config = std::move(config);
-  if (e.target == TargetState::running) launch(name, e);
+  if (running) launch(name);
+  std::lock_guard lock(mu_);
   publish(name);
   log::info(kLog, "{} connector {}", created ? "created" : "reconfigured", name);
   return created;
+}
+
+bool Worker::put_config(const std::string& name, Properties config, bool reach_database) {
+  check_config(name, config, reach_database);
+  std::lock_guard life(lifecycle_mu_);
+  return apply_config(name, std::move(config));
+}
+
+void Worker::patch_config(const std::string& name,
+                          const std::map<std::string, std::optional<std::string>>& changes) {
+  // Merged under the lifecycle lock, so concurrent patches and a delete cannot interleave.
+  std::lock_guard life(lifecycle_mu_);
+  Properties config;
+  {
+    std::lock_guard lock(mu_);
+    config = entry(name).config;
+  }
+  for (const auto& [k, v] : changes) {
+    if (v)
+      config[k] = *v;
+    else
+      config.erase(k);
+  }
+  check_config(name, config, true);
+  apply_config(name, std::move(config));
 }
 
 Properties Worker::config(const std::string& name) const {
@@ -182,58 +233,74 @@ Properties Worker::config(const std::string& name) const {
 }
 
 void Worker::remove(const std::string& name) {
-  std::lock_guard lock(mu_);
-  entry(name);
+  std::lock_guard life(lifecycle_mu_);
+  {
+    std::lock_guard lock(mu_);
+    entry(name);
+    store_.remove(name);  // first: a failed write leaves the connector as it was
+    entries_.erase(name);
+    published_.erase(name);
+  }
   halt(name);
-  store_.remove(name);
-  entries_.erase(name);
-  published_.erase(name);
   log::info(kLog, "deleted connector {}", name);
 }
 
+// Sets the target state; returns false when it already was that.
+static bool set_target(ConnectStore& store, const std::string& name, TargetState& current,
+                       TargetState target) {
+  if (current == target) return false;
+  store.put_target_state(name, target);
+  current = target;
+  return true;
+}
+
 void Worker::pause(const std::string& name) {
-  std::lock_guard lock(mu_);
-  entry(name);
-  Entry& e = entries_[name];
-  if (e.target == TargetState::paused) return;
-  store_.put_target_state(name, TargetState::paused);
-  e.target = TargetState::paused;
+  std::lock_guard life(lifecycle_mu_);
+  {
+    std::lock_guard lock(mu_);
+    if (!set_target(store_, name, entry(name).target, TargetState::paused)) return;
+  }
   halt(name);  // a clean stop: everything written is durable and confirmed
+  std::lock_guard lock(mu_);
   publish(name);
 }
 
 void Worker::resume(const std::string& name) {
+  std::lock_guard life(lifecycle_mu_);
+  {
+    std::lock_guard lock(mu_);
+    if (!set_target(store_, name, entry(name).target, TargetState::running)) return;
+  }
+  launch(name);
   std::lock_guard lock(mu_);
-  entry(name);
-  Entry& e = entries_[name];
-  if (e.target == TargetState::running) return;
-  store_.put_target_state(name, TargetState::running);
-  e.target = TargetState::running;
-  launch(name, e);
   publish(name);
 }
 
 void Worker::stop(const std::string& name) {
-  std::lock_guard lock(mu_);
-  entry(name);
-  Entry& e = entries_[name];
-  if (e.target == TargetState::stopped) return;
-  store_.put_target_state(name, TargetState::stopped);
-  e.target = TargetState::stopped;
+  std::lock_guard life(lifecycle_mu_);
+  {
+    std::lock_guard lock(mu_);
+    if (!set_target(store_, name, entry(name).target, TargetState::stopped)) return;
+  }
   halt(name);
+  std::lock_guard lock(mu_);
   publish(name);
 }
 
 bool Worker::restart(const std::string& name, bool include_tasks, bool only_failed) {
-  std::lock_guard lock(mu_);
-  Entry& e = const_cast<Entry&>(entry(name));
-  if (e.target != TargetState::running) return false;
-  ConnectorStatusView v = view(name, e);
-  bool failed = v.state == "FAILED" || (include_tasks && v.task && v.task->state == "FAILED");
-  if (only_failed && !failed) return false;
+  std::lock_guard life(lifecycle_mu_);
+  {
+    std::lock_guard lock(mu_);
+    const Entry& e = entry(name);
+    if (e.target != TargetState::running) return false;
+    ConnectorStatusView v = view(name, e);
+    bool failed = v.state == "FAILED" || (include_tasks && v.task && v.task->state == "FAILED");
+    if (only_failed && !failed) return false;
+  }
   // One task does all the work, so restarting the connector restarts its task too.
   halt(name);
-  launch(name, e);
+  launch(name);
+  std::lock_guard lock(mu_);
   publish(name);
   log::info(kLog, "restarted connector {}", name);
   return true;
@@ -345,6 +412,7 @@ void Worker::require_stopped(const std::string& name) const {
 }
 
 void Worker::reset_offsets(const std::string& name) {
+  std::lock_guard life(lifecycle_mu_);  // the connector stays stopped until this is written
   std::lock_guard lock(mu_);
   require_stopped(name);
   store_.write(cdc::kOffsetsTopic, offsets_key(name), std::nullopt);
@@ -352,6 +420,7 @@ void Worker::reset_offsets(const std::string& name) {
 }
 
 void Worker::alter_offsets(const std::string& name, const std::string& body) {
+  std::lock_guard life(lifecycle_mu_);
   std::lock_guard lock(mu_);
   require_stopped(name);
   rapidjson::Document d;
@@ -362,6 +431,12 @@ void Worker::alter_offsets(const std::string& name, const std::string& body) {
                        "\"offset\":{…}}]}");
   std::string server = topic_prefix(entry(name).config);
   std::string key = offsets_key(name);
+  if (d["offsets"].Empty())
+    throw ConnectError(400,
+                       "Partitions / offsets need to be provided for an alter offsets "
+                       "request");
+  // Every entry is checked before anything is written.
+  std::optional<std::string> value;  // the record to write (nullopt: a reset)
   for (const auto& o : d["offsets"].GetArray()) {
     if (!o.IsObject() || !o.HasMember("partition") || !o["partition"].IsObject() ||
         !o["partition"].HasMember("server") || !o["partition"]["server"].IsString() ||
@@ -371,10 +446,11 @@ void Worker::alter_offsets(const std::string& name, const std::string& body) {
                                           server));
     auto off = o.FindMember("offset");
     if (off == o.MemberEnd() || off->value.IsNull()) {
-      store_.write(cdc::kOffsetsTopic, key, std::nullopt);
+      value.reset();
       continue;
     }
     const auto& v = off->value;
+    if (!v.IsObject()) throw ConnectError(400, "An offset must be a JSON object or null");
     auto lsn_of = [&](const char* field) -> std::optional<uint64_t> {
       auto it = v.FindMember(field);
       if (it == v.MemberEnd()) return std::nullopt;
@@ -397,8 +473,9 @@ void Worker::alter_offsets(const std::string& name, const std::string& body) {
     p.partial_count = 0;
     if (auto tx = lsn_of("txId")) p.last_xid = uint32_t(*tx);
     sp.position = p;
-    store_.write(cdc::kOffsetsTopic, key, cdc::encode_position_record(sp));
+    value = cdc::encode_position_record(sp);
   }
+  store_.write(cdc::kOffsetsTopic, key, value);
   log::info(kLog, "altered the offsets of connector {}", name);
 }
 

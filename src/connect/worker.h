@@ -60,7 +60,8 @@ struct WorkerOptions {
 class Worker {
  public:
   Worker(log::TopicStore& topics, cdc::ConnectorHost& host, WorkerOptions options);
-  ~Worker();  // stops the status monitor (the host stops the connectors)
+  ~Worker();        // shutdown()
+  void shutdown();  // stops the status monitor (the host stops the connectors)
 
   // Starts every stored connector whose target state is RUNNING. A connector that cannot
   // start is FAILED; the others go on.
@@ -72,6 +73,9 @@ class Worker {
   void create(const std::string& name, Properties config, TargetState initial);
   // PUT …/config: returns true when it created the connector.
   bool put_config(const std::string& name, Properties config, bool reach_database = true);
+  // PATCH …/config: merges changes into the config (nullopt removes a key); 404 when unknown.
+  void patch_config(const std::string& name,
+                    const std::map<std::string, std::optional<std::string>>& changes);
   Properties config(const std::string& name) const;  // 404 when unknown
   void remove(const std::string& name);
   void pause(const std::string& name);
@@ -98,9 +102,12 @@ class Worker {
     std::string launch_error;  // why the host refused it
   };
   const Entry& entry(const std::string& name) const;  // mu_ held; 404 when unknown
+  Entry& entry(const std::string& name);
   void check_config(const std::string& name, Properties& config, bool reach_database) const;
-  void launch(const std::string& name, Entry& e);  // mu_ held
-  void halt(const std::string& name);              // mu_ held
+  bool apply_config(const std::string& name, Properties config);  // lifecycle_mu_ held
+  // Starts the connector from its entry; a refusal is kept as its launch error.
+  void launch(const std::string& name);  // lifecycle_mu_ held, not mu_
+  void halt(const std::string& name);    // lifecycle_mu_ held, not mu_: joins its thread
   ConnectorStatusView view(const std::string& name, const Entry& e) const;
   std::string offsets_key(const std::string& name) const;  // mu_ held
   void require_stopped(const std::string& name) const;     // mu_ held
@@ -111,7 +118,10 @@ class Worker {
   cdc::ConnectorHost& host_;
   WorkerOptions options_;
   ConnectStore store_;
-  mutable std::mutex mu_;  // guards entries_ and published_; one lifecycle change at a time
+  // One lifecycle change at a time; held while a connector stops, which can take a while, so
+  // readers only take mu_ (held briefly) and answer meanwhile.
+  std::mutex lifecycle_mu_;
+  mutable std::mutex mu_;  // guards entries_ and published_
   std::map<std::string, Entry> entries_;
   std::map<std::string, std::string> published_;  // last status written, per connector
   std::mutex monitor_mu_;

@@ -1,6 +1,7 @@
 // The HTTP/1.1 listener of `sluice run` (Kafka Connect's port, 8083 by default): Boost.Beast
-// parses and writes the messages, one thread per connection (few clients: curl, the console),
-// keep-alive, bounded bodies. Beast's headers stay inside http_server.cpp.
+// parses and writes the messages over plain sockets, one thread per connection (few clients:
+// curl, scripts, the console), keep-alive, bounded bodies, and deadlines on every wait (idle
+// connections 120 s, a begun request or response 30 s). Beast stays inside http_server.cpp.
 #pragma once
 #include <cstdint>
 #include <memory>

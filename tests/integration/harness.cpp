@@ -26,8 +26,11 @@ namespace {
 
 struct ClusterHolder {
   std::unique_ptr<pg::LocalCluster> c;
+  std::string dir;  // the scratch directory holding the cluster
   ~ClusterHolder() {
     if (c) c->down();
+    std::error_code ec;
+    if (!dir.empty()) std::filesystem::remove_all(dir, ec);
   }
 };
 ClusterHolder& holder() {
@@ -49,8 +52,8 @@ std::string scratch_dir(const std::string& prefix) {
 pg::LocalCluster& cluster() {
   auto& h = holder();
   if (!h.c) {
-    std::string dir = scratch_dir("sluice-it");
-    h.c = std::make_unique<pg::LocalCluster>(dir + "/pg");
+    h.dir = scratch_dir("sluice-it");
+    h.c = std::make_unique<pg::LocalCluster>(h.dir + "/pg");
     h.c->up();
   }
   return *h.c;
