@@ -149,7 +149,8 @@ workload() {  # slot-prefix label events per_tx|generate
     # n changes; the events are one per change plus a tombstone per delete.
     "$sluice" generate transactions --db "host=127.0.0.1 port=$port user=postgres dbname=bench" \
       --count "$n" --mix 60,30,10 --seed 1 2>"$work/generate.txt"
-    n=$(awk '/ inserts, / {gsub(",", ""); print $2 + $4 + 2 * $6}' "$work/generate.txt" | tail -1)
+    n=$(sed -n 's/.* \([0-9]*\) inserts, \([0-9]*\) updates, \([0-9]*\) deletes.*/\1 + \2 + 2 * \3/p' \
+      "$work/generate.txt" | tail -1 | bc)
     label="$label ($n events)"
   else
     psql -c "SET synchronous_commit = off" -c "CALL gen_rows(0, $n, $per_tx, 0)"
