@@ -29,30 +29,18 @@ log() { printf 'e2e/run.sh: %s\n' "$*"; }
 
 case ${1:-} in -h|--help) sed -n '2,/^set -E/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;; esac
 
-sluice=${1:-$repo/build/sluice}
-case $sluice in
-  /*) ;;
-  *) if [ -e "$PWD/$sluice" ]; then sluice=$PWD/$sluice; else sluice=$repo/$sluice; fi ;;
-esac
-[ -x "$sluice" ] || die "sluice binary not found or not executable: $sluice (build it: ./scripts/build.sh build)"
+# shellcheck source=tests/node_lib.sh
+. "$repo/tests/node_lib.sh"
+resolve_sluice "${1:-}"
 "$sluice" run --help 2>/dev/null | grep -q -- --http-listen || die "$sluice has no --http-listen (an old build?)"
 export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 [ -x "$CHROMIUM" ] || die "Chromium not found at $CHROMIUM (scripts/setup.sh installs Debian's chromium)"
-command -v node >/dev/null || die "node not found (needs node >= 20)"
-command -v npm >/dev/null || die "npm not found"
+require_node
 command -v psql >/dev/null || die "psql not found (Debian's postgresql-client)"
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-[ "$node_major" -ge 20 ] || die "node >= 20 is needed (found $(node --version))"
 
 # ---------------------------------------------------------------------------------------------
 # Dependencies: npm ci only when node_modules is missing or does not match the lock file.
-stamp=$here/node_modules/.sluice-deps-stamp
-want_stamp=$(cat "$here/package.json" "$here/package-lock.json" | sha256sum | cut -d' ' -f1)
-if [ ! -d "$here/node_modules/playwright-core" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want_stamp" ]; then
-  log "installing npm dependencies (npm ci)"
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
-  printf '%s\n' "$want_stamp" >"$stamp"
-fi
+npm_deps playwright-core
 
 export E2E_ARTIFACTS=${E2E_ARTIFACTS:-$repo/build/e2e-artifacts}
 mkdir -p "$E2E_ARTIFACTS"

@@ -31,28 +31,14 @@ log() { printf 'kafkajs/run.sh: %s\n' "$*"; }
 
 case ${1:-} in -h|--help) sed -n '2,/^set -E/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 0 ;; esac
 
-sluice=${1:-$repo/build/sluice}
-[ $# -gt 0 ] && shift
-# A relative path is taken from the current directory, else from the repo root.
-case $sluice in
-  /*) ;;
-  *) if [ -e "$PWD/$sluice" ]; then sluice=$PWD/$sluice; else sluice=$repo/$sluice; fi ;;
-esac
-[ -x "$sluice" ] || die "sluice binary not found or not executable: $sluice (build it: ./scripts/build.sh build)"
-command -v node >/dev/null || die "node not found (needs node >= 20)"
-command -v npm >/dev/null || die "npm not found"
-node_major=$(node -p 'process.versions.node.split(".")[0]')
-[ "$node_major" -ge 20 ] || die "node >= 20 is needed (found $(node --version))"
+# shellcheck source=tests/node_lib.sh
+. "$repo/tests/node_lib.sh"
+resolve_sluice "${1:-}"
+require_node
 
 # ---------------------------------------------------------------------------------------------
 # Dependencies: npm ci only when node_modules is missing or does not match the lock file.
-stamp=$here/node_modules/.sluice-deps-stamp
-want_stamp=$(cat "$here/package.json" "$here/package-lock.json" | sha256sum | cut -d' ' -f1)
-if [ ! -d "$here/node_modules/kafkajs" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want_stamp" ]; then
-  log "installing npm dependencies (npm ci)"
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error) || die "npm ci failed"
-  printf '%s\n' "$want_stamp" >"$stamp"
-fi
+npm_deps kafkajs
 
 # ---------------------------------------------------------------------------------------------
 # Temporary directory, brokers, clean-up.
