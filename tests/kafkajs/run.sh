@@ -34,6 +34,7 @@ case ${1:-} in -h|--help) sed -n '2,/^set -E/p' "${BASH_SOURCE[0]}" | sed -e '$d
 # shellcheck source=tests/node_lib.sh
 . "$repo/tests/node_lib.sh"
 resolve_sluice "${1:-}"
+[ $# -gt 0 ] && shift  # the rest are test files
 require_node
 
 # ---------------------------------------------------------------------------------------------
