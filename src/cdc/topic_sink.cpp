@@ -77,17 +77,7 @@ std::optional<Position> TopicSink::recover() {
       offsets_topic_->partition(log::partition_for_key(key_, offsets_topic_->partition_count()));
   if (!offsets_part_) throw FatalError(fmt::format("topic {} has no partitions", kOffsetsTopic));
 
-  std::optional<std::string> last;  // the value of our key's last record (null: reset)
-  std::string scratch;
-  std::vector<kafka::Record> records;
-  log::for_each_batch(*offsets_part_, 0, [&](const kafka::BatchHeader&, std::string_view batch) {
-    records.clear();
-    std::string e = kafka::read_any_records(batch, scratch, records);
-    if (!e.empty()) throw std::runtime_error(fmt::format("{}: {}", kOffsetsTopic, e));
-    for (const auto& r : records)
-      if (r.key && *r.key == key_)
-        last = r.value ? std::optional<std::string>(std::string(*r.value)) : std::nullopt;
-  });
+  auto last = log::last_value(*offsets_part_, key_);  // nullopt: none, or a reset
   SinkPosition saved;
   if (last) saved = decode_position_record(*last);
 

@@ -10,6 +10,7 @@
 #include "cdc/connector_host.h"
 #include "connect/connect_api.h"
 #include "connect/worker.h"
+#include "core/host_port.h"
 #include "core/log.h"
 #include "http/api_context.h"
 #include "http/console.h"
@@ -88,7 +89,7 @@ Server::Server(const RunArgs& a) : impl_(std::make_unique<Impl>(a)) {
     s.broker.config.sasl_users[up.substr(0, colon)] = up.substr(colon + 1);
   }
   try {
-    auto [host, port] = kafka::parse_host_port(a.kafka_listen);
+    auto [host, port] = parse_host_port(a.kafka_listen);
     s.broker.config.advertised_host = a.advertised_host.empty() ? host : a.advertised_host;
     s.broker.config.port = port;
     s.kafka = std::make_unique<kafka::KafkaServer>(s.broker, s.apis, a.kafka_listen);

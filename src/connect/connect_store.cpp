@@ -26,17 +26,7 @@ bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.
 // Calls fn(key, value) for every keyed record of the topic's partitions, oldest first.
 template <typename Fn>
 void for_each_record(const log::Topic& t, Fn&& fn) {
-  std::string scratch;
-  std::vector<kafka::Record> records;
-  for (const auto& part : t.partitions())
-    log::for_each_batch(*part, 0, [&](const kafka::BatchHeader& h, std::string_view batch) {
-      if (h.control()) return;
-      records.clear();
-      std::string e = kafka::read_any_records(batch, scratch, records);
-      if (!e.empty()) throw std::runtime_error(fmt::format("{}: {}", t.name(), e));
-      for (const auto& r : records)
-        if (r.key) fn(*r.key, r.value);
-    });
+  for (const auto& part : t.partitions()) log::for_each_keyed_record(*part, fn);
 }
 
 std::string status_json(const StoredStatus& s, int64_t generation) {
@@ -169,19 +159,7 @@ std::optional<std::string> ConnectStore::last_value(const std::string& topic_nam
   if (!t) return std::nullopt;
   auto part = t->partition(log::partition_for_key(key, t->partition_count()));
   if (!part) return std::nullopt;
-  std::optional<std::string> last;
-  std::string scratch;
-  std::vector<kafka::Record> records;
-  log::for_each_batch(*part, 0, [&](const kafka::BatchHeader& h, std::string_view batch) {
-    if (h.control()) return;
-    records.clear();
-    std::string e = kafka::read_any_records(batch, scratch, records);
-    if (!e.empty()) throw std::runtime_error(fmt::format("{}: {}", topic_name, e));
-    for (const auto& r : records)
-      if (r.key && *r.key == key)
-        last = r.value ? std::optional<std::string>(std::string(*r.value)) : std::nullopt;
-  });
-  return last;
+  return log::last_value(*part, key);
 }
 
 void ConnectStore::write(const std::string& topic_name, const std::string& key,

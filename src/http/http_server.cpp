@@ -18,6 +18,7 @@
 #include <thread>
 #include <vector>
 
+#include "core/host_port.h"
 #include "core/log.h"
 #include "http/router.h"
 
@@ -32,25 +33,6 @@ constexpr size_t kMaxConnections = 128;
 constexpr uint64_t kBodyLimit = 16 << 20;  // a connector config is a few KB
 constexpr int kIdleMs = 120'000;           // a keep-alive connection with nothing to say
 constexpr int kRequestMs = 30'000;         // a request (or a response) that has begun
-
-std::pair<std::string, uint16_t> split_listen(const std::string& listen) {
-  auto colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0)
-    throw std::invalid_argument(fmt::format("'{}' is not HOST:PORT", listen));
-  std::string host = listen.substr(0, colon);
-  if (host.size() > 2 && host.front() == '[' && host.back() == ']')
-    host = host.substr(1, host.size() - 2);
-  int port = -1;
-  try {
-    size_t used = 0;
-    port = std::stoi(listen.substr(colon + 1), &used);
-    if (used != listen.size() - colon - 1) port = -1;
-  } catch (const std::exception&) {
-  }
-  if (port < 0 || port > 65535)
-    throw std::invalid_argument(fmt::format("'{}' has no valid port", listen));
-  return {host == "localhost" ? "127.0.0.1" : host, uint16_t(port)};
-}
 
 Request to_request(const bhttp::request<bhttp::string_body>& m) {
   Request r;
@@ -268,7 +250,8 @@ struct HttpServer::Impl {
 
 HttpServer::HttpServer(const Router& router, const std::string& listen)
     : impl_(std::make_unique<Impl>(router)) {
-  auto [host, port] = split_listen(listen);
+  auto [host, port] = parse_host_port(listen);
+  if (host == "localhost") host = "127.0.0.1";
   sockaddr_storage ss{};
   socklen_t len = 0;
   int family = AF_INET;

@@ -1,15 +1,17 @@
-// Walking a partition's batches in offset order, for the in-process readers of compacted
-// topics (connector positions, connector configs) and the console's message browser.
+// Walking a partition's batches and keyed records in offset order, for the in-process readers
+// of compacted topics (connector positions, connector configs and statuses).
 #pragma once
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
 
 #include "core/big_endian.h"
+#include "kafka/compression.h"
 #include "kafka/record_batch.h"
 #include "log/topic_store.h"
 
@@ -42,6 +44,32 @@ void for_each_batch(const Partition& p, int64_t from, Fn&& fn, int64_t until = -
     }
     if (off == before) return;  // no progress: never loop
   }
+}
+
+// Calls fn(key, value) for every keyed record of p, oldest first (compressed batches inflated,
+// transaction markers skipped); value is nullopt for a tombstone.
+template <typename Fn>
+void for_each_keyed_record(const Partition& p, Fn&& fn) {
+  std::string scratch;
+  std::vector<kafka::Record> records;
+  for_each_batch(p, 0, [&](const kafka::BatchHeader& h, std::string_view batch) {
+    if (h.control()) return;
+    records.clear();
+    std::string e = kafka::read_any_records(batch, scratch, records);
+    if (!e.empty()) throw std::runtime_error(fmt::format("{}-{}: {}", p.topic(), p.id(), e));
+    for (const auto& r : records)
+      if (r.key) fn(*r.key, r.value);
+  });
+}
+
+// The value of key's last record in p: what a compacted topic keeps for it (nullopt: none,
+// or a tombstone).
+inline std::optional<std::string> last_value(const Partition& p, std::string_view key) {
+  std::optional<std::string> last;
+  for_each_keyed_record(p, [&](std::string_view k, std::optional<std::string_view> v) {
+    if (k == key) last = v ? std::optional<std::string>(std::string(*v)) : std::nullopt;
+  });
+  return last;
 }
 
 }  // namespace sluice::log

@@ -33,7 +33,4 @@ class KafkaServer {
   std::unique_ptr<Impl> impl_;
 };
 
-// Parses HOST:PORT; throws std::invalid_argument with the reason.
-std::pair<std::string, uint16_t> parse_host_port(const std::string& s);
-
 }  // namespace sluice::kafka
