@@ -42,7 +42,7 @@ ConnectorHost::ConnectorHost(log::TopicStore* topics, log::ProducerIds* producer
 
 ConnectorHost::~ConnectorHost() { stop_all(); }
 
-std::string ConnectorHost::add(const std::string& file_or_json) {
+ConnectorConfig load_connector_config(const std::string& file_or_json) {
   std::string text = file_or_json, source = "connector config";
   size_t first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos || text[first] != '{') {
@@ -55,13 +55,18 @@ std::string ConnectorHost::add(const std::string& file_or_json) {
     text = ss.str();
     source = "connector config " + file_or_json;
   }
-  ConnectorConfig config;
   try {
-    config = ConnectorConfig::from_json(text);
+    ConnectorConfig config = ConnectorConfig::from_json(text);
+    // The name keys the connector's position: a config without one uses its topic prefix.
+    if (config.name.empty()) config.name = config.topic_prefix;
+    return config;
   } catch (const ConfigError& e) {
     throw std::invalid_argument(fmt::format("invalid {}: {}", source, e.what()));
   }
-  return add(std::move(config));
+}
+
+std::string ConnectorHost::add(const std::string& file_or_json) {
+  return add(load_connector_config(file_or_json));
 }
 
 std::string ConnectorHost::add(ConnectorConfig config) {

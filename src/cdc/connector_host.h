@@ -33,6 +33,11 @@ struct ConnectorStatus {
   uint64_t records_written = 0;  // records handed to the topics
 };
 
+// Reads a connector config from a file's path or the config's JSON text (Kafka Connect's
+// {"name":…,"config":{…}} or a flat property object); without a name, its topic prefix names
+// it. Throws std::invalid_argument naming the file and the property.
+ConnectorConfig load_connector_config(const std::string& file_or_json);
+
 class ConnectorHost {
  public:
   // kafka_bootstrap empty: connectors write to the embedded log (topics and producer_ids must

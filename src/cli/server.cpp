@@ -47,14 +47,6 @@ log::TopicStoreOptions store_options(const RunArgs& a) {
   return to;
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError(fmt::format("--connector {}: cannot read it", path));
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
-}
-
 }  // namespace
 
 struct Server::Impl {
@@ -149,12 +141,11 @@ void Server::start() {
   for (const auto& file : s.args.connectors) {
     cdc::ConnectorConfig c;
     try {
-      c = cdc::ConnectorConfig::from_json(read_file(file));
-    } catch (const cdc::ConfigError& e) {
-      throw UsageError(fmt::format("--connector {}: {}", file, e.what()));
+      c = cdc::load_connector_config(file);
+    } catch (const std::invalid_argument& e) {
+      throw UsageError(fmt::format("--connector: {}", e.what()));
     }
-    // The name keys the connector's position: a config without one uses its topic prefix.
-    std::string name = c.name.empty() ? c.topic_prefix : c.name;
+    std::string name = c.name;
     connect::Properties props = c.properties;
     props.erase("name");
     if (!props.count("connector.class"))
